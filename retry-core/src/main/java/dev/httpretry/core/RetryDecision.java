@@ -1,0 +1,46 @@
+package dev.httpretry.core;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/** The answer of {@link RetryPolicy#decide}: retry after a delay, or stop for a reason. */
+public sealed interface RetryDecision {
+
+    /**
+     * The category of the outcome the decision was made on.
+     * @return the category
+     */
+    Category category();
+
+    /**
+     * Send another attempt after waiting.
+     * @param category the category of the outcome that is retried
+     * @param delay how long to wait first, zero or positive
+     * @param source whether the delay came from backoff or from {@code Retry-After}
+     */
+    record Retry(Category category, Duration delay, DelaySource source) implements RetryDecision {
+
+        /** Checks the arguments. */
+        public Retry {
+            Objects.requireNonNull(category, "category");
+            Objects.requireNonNull(source, "source");
+            if (delay.isNegative()) {
+                throw new IllegalArgumentException("Invalid delay (" + delay + "): must be zero or positive");
+            }
+        }
+    }
+
+    /**
+     * Make no further attempt: the last outcome goes to the caller as it is.
+     * @param category the category of the last outcome
+     * @param reason why
+     */
+    record Stop(Category category, StopReason reason) implements RetryDecision {
+
+        /** Checks the arguments. */
+        public Stop {
+            Objects.requireNonNull(category, "category");
+            Objects.requireNonNull(reason, "reason");
+        }
+    }
+}

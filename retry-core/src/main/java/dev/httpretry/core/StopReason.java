@@ -1,0 +1,47 @@
+package dev.httpretry.core;
+
+import java.util.Locale;
+
+/** Why a call made no further attempt. {@link #tagValue()} is the metric tag value. */
+public enum StopReason {
+
+    /** The last outcome was a success: nothing to retry. */
+    NONE,
+
+    /** The failure is permanent (400, 401, 403, 404, a 500 when 500s are not retried, an unknown error). */
+    NOT_RETRYABLE,
+
+    /** {@code max-attempts} reached, or the retries allowed for a 500 used up. */
+    EXHAUSTED,
+
+    /** The next wait (or attempt) would end after the deadline. */
+    DEADLINE,
+
+    /** The client's retry budget is spent: the server is likely overloaded already. */
+    BUDGET,
+
+    /** The server asked to wait longer than {@code retry-after.max-wait}. */
+    RETRY_AFTER_TOO_LONG,
+
+    /** The method is not idempotent, the request may have reached the server, and it has no {@code Idempotency-Key}. */
+    UNSAFE_METHOD,
+
+    /** The subscriber cancelled the call. */
+    CANCELLED;
+
+    /**
+     * The lower-case name used as a metric tag ({@code not_retryable}, ...).
+     * @return the tag value
+     */
+    public String tagValue() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * Whether a call that stopped for this reason succeeded.
+     * @return {@code true} only for {@link #NONE}
+     */
+    public boolean isSuccess() {
+        return this == NONE;
+    }
+}
