@@ -2,8 +2,11 @@ package dev.httpretry.core;
 
 import java.time.Duration;
 
-/** Saturating arithmetic on nanosecond values, so large delays cap instead of overflowing. */
-final class Durations {
+/**
+ * Saturating arithmetic on nanosecond values, so large delays cap instead of overflowing, and the
+ * readable form of a duration used in messages. Pure functions.
+ */
+public final class Durations {
 
     private Durations() {
     }
@@ -29,8 +32,10 @@ final class Durations {
     /**
      * Formats a duration the way it is configured: {@code 250ms}, {@code 2s}, {@code 1500us}...
      * in the largest unit that represents it exactly.
+     * @param duration the duration
+     * @return its readable form
      */
-    static String format(Duration duration) {
+    public static String format(Duration duration) {
         long nanos;
         try {
             nanos = duration.toNanos();

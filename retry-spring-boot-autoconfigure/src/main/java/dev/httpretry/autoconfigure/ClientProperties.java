@@ -1,0 +1,20 @@
+package dev.httpretry.autoconfigure;
+
+import org.jspecify.annotations.Nullable;
+
+/** The settings of one named client, under {@code http.retry.clients.<name>}. */
+public class ClientProperties extends PolicyProperties {
+
+    /**
+     * When set, a WebClient bean named after the client is registered with this base URL and the client's policy.
+     */
+    private @Nullable String baseUrl;
+
+    public @Nullable String getBaseUrl() {
+        return this.baseUrl;
+    }
+
+    public void setBaseUrl(@Nullable String baseUrl) {
+        this.baseUrl = baseUrl;
+    }
+}

@@ -1,0 +1,81 @@
+package dev.httpretry.autoconfigure;
+
+import java.util.Map;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.BeanFactoryAware;
+import org.springframework.beans.factory.support.BeanDefinitionRegistry;
+import org.springframework.beans.factory.support.RootBeanDefinition;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.context.EnvironmentAware;
+import org.springframework.context.annotation.ImportBeanDefinitionRegistrar;
+import org.springframework.core.env.Environment;
+import org.springframework.core.type.AnnotationMetadata;
+import org.springframework.web.reactive.function.client.WebClient;
+
+/**
+ * Registers a {@link WebClient} bean named {@code <name>} for each {@code http.retry.clients.<name>}
+ * that has a {@code base-url}. Each is built from the auto-configured {@link WebClient.Builder}
+ * (so codecs, observation and connector settings apply) with that client's policy. A bean the
+ * application already defines under that name wins.
+ */
+class NamedWebClientsRegistrar implements ImportBeanDefinitionRegistrar, EnvironmentAware, BeanFactoryAware {
+
+    private @Nullable Environment environment;
+
+    private @Nullable BeanFactory beanFactory;
+
+    @Override
+    public void setEnvironment(Environment environment) {
+        this.environment = environment;
+    }
+
+    @Override
+    public void setBeanFactory(BeanFactory beanFactory) {
+        this.beanFactory = beanFactory;
+    }
+
+    @Override
+    public void registerBeanDefinitions(AnnotationMetadata metadata, BeanDefinitionRegistry registry) {
+        if (this.environment == null || this.beanFactory == null) {
+            return;
+        }
+        BeanFactory factory = this.beanFactory;
+        Map<String, BaseUrl> clients = Binder.get(this.environment)
+            .bind(HttpRetryProperties.PREFIX + ".clients", Bindable.mapOf(String.class, BaseUrl.class))
+            .orElse(Map.of());
+        clients.forEach((name, client) -> {
+            String baseUrl = client.getBaseUrl();
+            if (baseUrl == null || baseUrl.isBlank() || registry.containsBeanDefinition(name)) {
+                return;
+            }
+            RootBeanDefinition definition = new RootBeanDefinition(WebClient.class,
+                    () -> namedWebClient(factory, name, baseUrl));
+            definition.setDescription("WebClient of http.retry.clients." + name);
+            registry.registerBeanDefinition(name, definition);
+        });
+    }
+
+    private static WebClient namedWebClient(BeanFactory factory, String name, String baseUrl) {
+        RetryExchangeFilterFunction filter = factory.getBean(RetryExchangeFilterFunction.class).forClient(name);
+        WebClient.Builder builder = factory.getBeanProvider(WebClient.Builder.class).getIfAvailable(WebClient::builder);
+        return filter.applyTo(builder.baseUrl(baseUrl)).build();
+    }
+
+    /** Only the base URL of a client, read before the properties are bound, to decide which beans to register. */
+    static class BaseUrl {
+
+        private @Nullable String baseUrl;
+
+        public @Nullable String getBaseUrl() {
+            return this.baseUrl;
+        }
+
+        public void setBaseUrl(@Nullable String baseUrl) {
+            this.baseUrl = baseUrl;
+        }
+    }
+}

@@ -1,0 +1,42 @@
+package dev.httpretry.autoconfigure;
+
+/**
+ * Records, as a suppressed exception of the exception that ends a call, an earlier attempt that
+ * was answered with a status and retried. It has no stack trace: it marks an answer, not a fault
+ * in the code.
+ */
+public class RetriedResponseException extends RuntimeException {
+
+    private static final long serialVersionUID = 1L;
+
+    private final int attempt;
+
+    private final int status;
+
+    /**
+     * Creates the record.
+     * @param attempt the attempt's number
+     * @param status the status it was answered with
+     */
+    public RetriedResponseException(int attempt, int status) {
+        super("Attempt " + attempt + " was answered with status " + status + " and retried", null, false, false);
+        this.attempt = attempt;
+        this.status = status;
+    }
+
+    /**
+     * The attempt's number.
+     * @return the number
+     */
+    public int getAttempt() {
+        return this.attempt;
+    }
+
+    /**
+     * The status it was answered with.
+     * @return the status
+     */
+    public int getStatus() {
+        return this.status;
+    }
+}

@@ -1,0 +1,23 @@
+package dev.httpretry.autoconfigure;
+
+import java.util.Objects;
+
+import dev.httpretry.core.RetryBudget;
+import dev.httpretry.core.RetryPolicy;
+
+/**
+ * One named retry client: its effective policy and its own retry budget. Thread-safe.
+ *
+ * @param name the client's name ({@value RetryClients#DEFAULT_CLIENT} for the top-level policy)
+ * @param policy the effective policy
+ * @param budget the client's budget, shared by every call of the client
+ */
+public record RetryClient(String name, RetryPolicy policy, RetryBudget budget) {
+
+    /** Checks the arguments. */
+    public RetryClient {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(policy, "policy");
+        Objects.requireNonNull(budget, "budget");
+    }
+}

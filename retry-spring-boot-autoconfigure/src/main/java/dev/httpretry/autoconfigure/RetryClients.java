@@ -1,0 +1,92 @@
+package dev.httpretry.autoconfigure;
+
+import java.time.Clock;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+import dev.httpretry.core.RetryPolicy;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Every retry client of the application by name: {@value #DEFAULT_CLIENT} (the top-level policy)
+ * and each {@code http.retry.clients.<name>}. Immutable and thread-safe.
+ */
+public final class RetryClients {
+
+    /** The name of the client that holds the top-level policy. */
+    public static final String DEFAULT_CLIENT = "default";
+
+    private final Map<String, RetryClient> clients;
+
+    private RetryClients(Map<String, RetryClient> clients) {
+        this.clients = Collections.unmodifiableMap(new LinkedHashMap<>(clients));
+    }
+
+    /**
+     * Builds every client from the properties, each with a budget of its own.
+     * @param properties the bound properties
+     * @param clock the clock that drives the budgets
+     * @return the clients, {@value #DEFAULT_CLIENT} first
+     * @throws InvalidRetryPropertyException if a value is not allowed
+     */
+    public static RetryClients from(HttpRetryProperties properties, Clock clock) {
+        Map<String, RetryPolicy> policies = new LinkedHashMap<>();
+        policies.put(DEFAULT_CLIENT, RetryPolicyFactory.topLevel(properties));
+        properties.getClients().forEach((name, client) -> {
+            if (DEFAULT_CLIENT.equals(name)) {
+                throw new InvalidRetryPropertyException(HttpRetryProperties.PREFIX + ".clients." + name, name,
+                        "must not be '" + DEFAULT_CLIENT + "', the name of the top-level policy", new IllegalArgumentException(name));
+            }
+            policies.put(name, RetryPolicyFactory.client(properties, name, client));
+        });
+        return of(policies, clock);
+    }
+
+    /**
+     * Clients with these policies, each with a budget of its own.
+     * @param policies the policies by client name; must include {@value #DEFAULT_CLIENT}
+     * @param clock the clock that drives the budgets
+     * @return the clients
+     */
+    public static RetryClients of(Map<String, RetryPolicy> policies, Clock clock) {
+        if (!policies.containsKey(DEFAULT_CLIENT)) {
+            throw new IllegalArgumentException("No policy for the '" + DEFAULT_CLIENT + "' client among " + policies.keySet());
+        }
+        Map<String, RetryClient> clients = new LinkedHashMap<>();
+        policies.forEach((name, policy) -> clients.put(name, new RetryClient(name, policy, policy.newBudget(clock))));
+        return new RetryClients(clients);
+    }
+
+    /**
+     * The client with this name.
+     * @param name the client's name
+     * @return the client, or {@code null} if there is none of that name
+     */
+    public @Nullable RetryClient find(String name) {
+        return this.clients.get(name);
+    }
+
+    /**
+     * The client with this name.
+     * @param name the client's name
+     * @return the client
+     * @throws IllegalArgumentException if there is none of that name
+     */
+    public RetryClient get(String name) {
+        RetryClient client = find(name);
+        if (client == null) {
+            throw new IllegalArgumentException("No retry client named '" + name + "'; the clients are " + names());
+        }
+        return client;
+    }
+
+    /**
+     * The names of all clients, {@value #DEFAULT_CLIENT} first.
+     * @return the names
+     */
+    public Set<String> names() {
+        return this.clients.keySet();
+    }
+}

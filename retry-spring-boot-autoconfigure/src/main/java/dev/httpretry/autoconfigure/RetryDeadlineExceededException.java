@@ -1,0 +1,49 @@
+package dev.httpretry.autoconfigure;
+
+import java.time.Duration;
+import java.util.concurrent.TimeoutException;
+
+import dev.httpretry.core.Durations;
+
+/**
+ * A call's deadline passed while an attempt was in flight: that attempt was cancelled and no
+ * further attempt is made. Earlier attempts' failures are attached as suppressed exceptions.
+ */
+public class RetryDeadlineExceededException extends TimeoutException {
+
+    private static final long serialVersionUID = 1L;
+
+    private final transient Duration deadline;
+
+    private final int attempts;
+
+    /**
+     * Creates the exception.
+     * @param deadline the call's deadline
+     * @param attempts how many attempts were sent
+     * @param lastFailure what the attempt before the cancelled one produced, or {@code null} if there was none
+     */
+    public RetryDeadlineExceededException(Duration deadline, int attempts, @org.jspecify.annotations.Nullable String lastFailure) {
+        super("Deadline of " + Durations.format(deadline) + " exceeded after " + attempts
+                + (attempts == 1 ? " attempt" : " attempts") + "; attempt " + attempts + " was cancelled"
+                + (lastFailure != null ? ", the one before failed with " + lastFailure : ""));
+        this.deadline = deadline;
+        this.attempts = attempts;
+    }
+
+    /**
+     * The deadline that passed.
+     * @return the deadline
+     */
+    public Duration getDeadline() {
+        return this.deadline;
+    }
+
+    /**
+     * How many attempts were sent, the cancelled one included.
+     * @return the number of attempts
+     */
+    public int getAttempts() {
+        return this.attempts;
+    }
+}

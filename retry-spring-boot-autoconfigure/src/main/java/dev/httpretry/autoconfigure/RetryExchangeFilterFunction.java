@@ -1,0 +1,114 @@
+package dev.httpretry.autoconfigure;
+
+import java.util.Objects;
+import java.util.function.Supplier;
+
+import dev.httpretry.core.RetryListener;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+import org.springframework.web.reactive.function.client.ClientRequest;
+import org.springframework.web.reactive.function.client.ClientResponse;
+import org.springframework.web.reactive.function.client.ExchangeFilterFunction;
+import org.springframework.web.reactive.function.client.ExchangeFunction;
+import org.springframework.web.reactive.function.client.WebClient;
+
+/**
+ * Retries a {@code WebClient} exchange under a client's {@link dev.httpretry.core.RetryPolicy}.
+ *
+ * <p>Each attempt calls the next exchange function afresh, with a timeout of
+ * {@code min(attempt-timeout, time left before the deadline)}; every response that is retried has
+ * its body released before the wait; the response that is not retried reaches the caller untouched.
+ * Waits and timeouts run on a {@link Scheduler} looked up for each call ({@link Schedulers#parallel()}
+ * by default, which virtual-time tests replace). A request may pick another client or turn retrying
+ * off with {@link RetryRequests}.
+ *
+ * <p>Immutable and thread-safe; one instance serves any number of concurrent calls.
+ */
+public final class RetryExchangeFilterFunction implements ExchangeFilterFunction {
+
+    private final RetryClients clients;
+
+    private final String clientName;
+
+    private final RetryListener listener;
+
+    private final Supplier<Scheduler> scheduler;
+
+    /**
+     * A filter that retries under the {@value RetryClients#DEFAULT_CLIENT} client's policy.
+     * @param clients the clients a request may choose from
+     * @param listener told of every attempt, wait and call end
+     */
+    public RetryExchangeFilterFunction(RetryClients clients, RetryListener listener) {
+        this(clients, RetryClients.DEFAULT_CLIENT, listener, Schedulers::parallel);
+    }
+
+    private RetryExchangeFilterFunction(RetryClients clients, String clientName, RetryListener listener,
+            Supplier<Scheduler> scheduler) {
+        this.clients = Objects.requireNonNull(clients, "clients");
+        this.clientName = clients.get(clientName).name();
+        this.listener = Objects.requireNonNull(listener, "listener");
+        this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+    }
+
+    /**
+     * A filter like this one that retries under another client's policy by default.
+     * @param name the client's name
+     * @return the filter
+     * @throws IllegalArgumentException if there is no client of that name
+     */
+    public RetryExchangeFilterFunction forClient(String name) {
+        return new RetryExchangeFilterFunction(this.clients, name, this.listener, this.scheduler);
+    }
+
+    /**
+     * A filter like this one whose waits and timeouts run on the given scheduler.
+     * @param scheduler looked up once per call
+     * @return the filter
+     */
+    public RetryExchangeFilterFunction withScheduler(Supplier<Scheduler> scheduler) {
+        return new RetryExchangeFilterFunction(this.clients, this.clientName, this.listener, scheduler);
+    }
+
+    /**
+     * The name of the client whose policy applies to requests that do not choose one.
+     * @return the client's name
+     */
+    public String getClientName() {
+        return this.clientName;
+    }
+
+    /**
+     * Installs this filter in a builder, in place of any retry filter it already has (such as the
+     * one the auto-configured builder comes with), so a client never retries twice.
+     * @param builder the builder
+     * @return the same builder
+     */
+    public WebClient.Builder applyTo(WebClient.Builder builder) {
+        return builder.filters((filters) -> {
+            filters.removeIf(RetryExchangeFilterFunction.class::isInstance);
+            filters.add(this);
+        });
+    }
+
+    @Override
+    public Mono<ClientResponse> filter(ClientRequest request, ExchangeFunction next) {
+        Object selected = request.attribute(RetryRequests.ATTRIBUTE).orElse(this.clientName);
+        if (selected == RetryRequests.NO_RETRY) {
+            return next.exchange(request);
+        }
+        RetryClient client = this.clients.find(String.valueOf(selected));
+        if (client == null) {
+            return Mono.error(new IllegalArgumentException("No retry client named '" + selected
+                    + "' (request attribute " + RetryRequests.ATTRIBUTE + "); the clients are " + this.clients.names()));
+        }
+        return Mono.defer(() -> new RetryingCall(client, request, next, this.listener, this.scheduler.get()).execute());
+    }
+
+    @Override
+    public String toString() {
+        return "RetryExchangeFilterFunction[client=" + this.clientName + "]";
+    }
+}

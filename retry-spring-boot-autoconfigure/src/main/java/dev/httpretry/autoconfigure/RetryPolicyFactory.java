@@ -1,0 +1,97 @@
+package dev.httpretry.autoconfigure;
+
+import java.util.function.Consumer;
+
+import dev.httpretry.core.InvalidSettingException;
+import dev.httpretry.core.RetryPolicy;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Builds a {@link RetryPolicy} from the properties: the core defaults, then the top level, then a
+ * client's own keys. A rejected value becomes an {@link InvalidRetryPropertyException} that names
+ * the full key of the layer that set it.
+ */
+final class RetryPolicyFactory {
+
+    private RetryPolicyFactory() {
+    }
+
+    /**
+     * The top-level policy (client {@code default}).
+     * @param properties the bound properties
+     * @return the policy
+     * @throws InvalidRetryPropertyException if a value is not allowed
+     */
+    static RetryPolicy topLevel(HttpRetryProperties properties) {
+        RetryPolicy.Builder builder = newBuilder();
+        String prefix = HttpRetryProperties.PREFIX + ".";
+        apply(properties, builder, prefix);
+        return build(builder, prefix);
+    }
+
+    /**
+     * A named client's policy: its own keys over the top level.
+     * @param properties the bound properties
+     * @param name the client's name
+     * @param client the client's own properties
+     * @return the policy
+     * @throws InvalidRetryPropertyException if a value is not allowed
+     */
+    static RetryPolicy client(HttpRetryProperties properties, String name, ClientProperties client) {
+        RetryPolicy.Builder builder = newBuilder();
+        String topPrefix = HttpRetryProperties.PREFIX + ".";
+        String clientPrefix = topPrefix + "clients." + name + ".";
+        apply(properties, builder, topPrefix);
+        apply(client, builder, clientPrefix);
+        boolean clientSetsDelays = client.getBackoff().getInitialDelay() != null
+                || client.getBackoff().getMaxDelay() != null;
+        return build(builder, clientSetsDelays ? clientPrefix : topPrefix);
+    }
+
+    private static RetryPolicy.Builder newBuilder() {
+        return RetryPolicy.builder().exceptionClassifier(ClientLibraryExceptionClassifier.INSTANCE);
+    }
+
+    private static RetryPolicy build(RetryPolicy.Builder builder, String prefix) {
+        try {
+            return builder.build();
+        }
+        catch (InvalidSettingException ex) {
+            throw invalid(prefix, ex);
+        }
+    }
+
+    private static void apply(PolicyProperties properties, RetryPolicy.Builder builder, String prefix) {
+        try {
+            set(properties.getMaxAttempts(), builder::maxAttempts);
+            set(properties.getBackoff().getInitialDelay(), builder::initialDelay);
+            set(properties.getBackoff().getMultiplier(), builder::multiplier);
+            set(properties.getBackoff().getMaxDelay(), builder::maxDelay);
+            set(properties.getBackoff().getJitter(), builder::jitter);
+            set(properties.getAttemptTimeout(), builder::attemptTimeout);
+            set(properties.getDeadline(), builder::deadline);
+            set(properties.getRetryAfter().getEnabled(), builder::retryAfterEnabled);
+            set(properties.getRetryAfter().getMaxWait(), builder::retryAfterMaxWait);
+            set(properties.getStatuses(), builder::statuses);
+            set(properties.getServerErrorRetries(), builder::serverErrorRetries);
+            set(properties.getConnectionRefusedMinDelay(), builder::connectionRefusedMinDelay);
+            set(properties.getMethods(), builder::methods);
+            set(properties.getBudget().getEnabled(), builder::budgetEnabled);
+            set(properties.getBudget().getRatio(), builder::budgetRatio);
+            set(properties.getBudget().getMinRetriesPerSecond(), builder::budgetMinRetriesPerSecond);
+        }
+        catch (InvalidSettingException ex) {
+            throw invalid(prefix, ex);
+        }
+    }
+
+    private static <T> void set(@Nullable T value, Consumer<T> setter) {
+        if (value != null) {
+            setter.accept(value);
+        }
+    }
+
+    private static InvalidRetryPropertyException invalid(String prefix, InvalidSettingException ex) {
+        return new InvalidRetryPropertyException(prefix + ex.setting(), ex.value(), ex.requirement(), ex);
+    }
+}

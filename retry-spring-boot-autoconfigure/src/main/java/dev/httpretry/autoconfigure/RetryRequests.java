@@ -1,0 +1,57 @@
+package dev.httpretry.autoconfigure;
+
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * Per-request control of retrying, through a request attribute:
+ *
+ * <pre class="code">
+ * webClient.get().uri("/orders/{id}", id)
+ *     .attributes(RetryRequests.client("payments"))   // this request uses the "payments" policy
+ *     .retrieve()...
+ *
+ * webClient.post().uri("/orders")
+ *     .attributes(RetryRequests.noRetry())            // this request is sent once, as without the starter
+ *     .retrieve()...
+ * </pre>
+ *
+ * A request without the attribute uses the policy of the {@code WebClient} it is sent through:
+ * {@value RetryClients#DEFAULT_CLIENT} for clients built from the auto-configured builder, or the
+ * named client's own.
+ */
+public final class RetryRequests {
+
+    /** The request attribute that selects a client by name, or turns retrying off. */
+    public static final String ATTRIBUTE = RetryRequests.class.getName() + ".client";
+
+    /** The attribute value that turns retrying off for a request. */
+    static final Object NO_RETRY = new Object() {
+        @Override
+        public String toString() {
+            return "no-retry";
+        }
+    };
+
+    private RetryRequests() {
+    }
+
+    /**
+     * Sends this request under the policy (and budget) of the named client.
+     * @param name the client's name, {@value RetryClients#DEFAULT_CLIENT} or one under {@code http.retry.clients}
+     * @return the attributes to pass to {@code RequestHeadersSpec.attributes(...)}
+     */
+    public static Consumer<Map<String, Object>> client(String name) {
+        Objects.requireNonNull(name, "name");
+        return attributes -> attributes.put(ATTRIBUTE, name);
+    }
+
+    /**
+     * Sends this request once, without retrying.
+     * @return the attributes to pass to {@code RequestHeadersSpec.attributes(...)}
+     */
+    public static Consumer<Map<String, Object>> noRetry() {
+        return attributes -> attributes.put(ATTRIBUTE, NO_RETRY);
+    }
+}
