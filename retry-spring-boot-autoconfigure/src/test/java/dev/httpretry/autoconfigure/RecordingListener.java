@@ -1,0 +1,41 @@
+package dev.httpretry.autoconfigure;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import dev.httpretry.core.AttemptEvent;
+import dev.httpretry.core.BackoffEvent;
+import dev.httpretry.core.CallEvent;
+import dev.httpretry.core.RetryListener;
+
+/** Keeps every event it is told of. */
+final class RecordingListener implements RetryListener {
+
+    final List<AttemptEvent> attempts = new CopyOnWriteArrayList<>();
+
+    final List<BackoffEvent> backoffs = new CopyOnWriteArrayList<>();
+
+    final List<CallEvent> calls = new CopyOnWriteArrayList<>();
+
+    @Override
+    public void onAttempt(AttemptEvent event) {
+        this.attempts.add(event);
+    }
+
+    @Override
+    public void onBackoff(BackoffEvent event) {
+        this.backoffs.add(event);
+    }
+
+    @Override
+    public void onCallEnd(CallEvent event) {
+        this.calls.add(event);
+    }
+
+    CallEvent onlyCall() {
+        if (this.calls.size() != 1) {
+            throw new AssertionError("Expected exactly one call event but got " + this.calls);
+        }
+        return this.calls.get(0);
+    }
+}

@@ -1,0 +1,124 @@
+package dev.httpretry.autoconfigure;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import reactor.core.publisher.Mono;
+import reactor.netty.DisposableServer;
+import reactor.netty.http.server.HttpServer;
+import reactor.netty.http.server.HttpServerRequest;
+import reactor.netty.http.server.HttpServerResponse;
+
+/**
+ * A real HTTP server on 127.0.0.1 (port 0) that answers from a script: each request takes the next
+ * reply from the queue, or the default reply when the queue is empty. It records every request it
+ * receives.
+ */
+final class TestServer implements AutoCloseable {
+
+    private final Queue<Reply> script = new ConcurrentLinkedQueue<>();
+
+    private final List<Received> received = java.util.Collections.synchronizedList(new ArrayList<>());
+
+    private final AtomicInteger count = new AtomicInteger();
+
+    private volatile Reply fallback = Reply.status(200).body("ok");
+
+    private final DisposableServer server;
+
+    TestServer() {
+        this.server = HttpServer.create().host("127.0.0.1").port(0).handle(this::handle).bindNow();
+    }
+
+    /** Appends replies to the script. */
+    TestServer then(Reply... replies) {
+        this.script.addAll(List.of(replies));
+        return this;
+    }
+
+    /** The reply given once the script is used up. */
+    TestServer otherwise(Reply reply) {
+        this.fallback = reply;
+        return this;
+    }
+
+    String url() {
+        return "http://127.0.0.1:" + this.server.port();
+    }
+
+    int port() {
+        return this.server.port();
+    }
+
+    int requests() {
+        return this.count.get();
+    }
+
+    List<Received> received() {
+        synchronized (this.received) {
+            return List.copyOf(this.received);
+        }
+    }
+
+    private Mono<Void> handle(HttpServerRequest request, HttpServerResponse response) {
+        Map<String, String> headers = new java.util.LinkedHashMap<>();
+        request.requestHeaders().forEach((entry) -> headers.put(entry.getKey(), entry.getValue()));
+        this.received.add(new Received(request.method().name(), request.uri(), headers));
+        this.count.incrementAndGet();
+        Reply reply = this.script.poll();
+        return (reply != null ? reply : this.fallback).respond(request, response);
+    }
+
+    @Override
+    public void close() {
+        this.server.disposeNow(Duration.ofSeconds(5));
+    }
+
+    record Received(String method, String uri, Map<String, String> headers) {
+    }
+
+    /** One scripted answer. */
+    interface Reply {
+
+        Mono<Void> respond(HttpServerRequest request, HttpServerResponse response);
+
+        static StatusReply status(int status) {
+            return new StatusReply(status, Map.of(), "");
+        }
+
+        /** Never answers: the client's timeout must cut the attempt. */
+        static Reply hang() {
+            return (request, response) -> request.receive().then(Mono.never());
+        }
+
+        /** Closes the connection without a response. */
+        static Reply drop() {
+            return (request, response) -> request.receive().then(Mono.fromRunnable(() -> response.withConnection((c) -> c.channel().close())));
+        }
+    }
+
+    record StatusReply(int status, Map<String, String> headers, String body) implements Reply {
+
+        StatusReply header(String name, String value) {
+            Map<String, String> copy = new java.util.LinkedHashMap<>(this.headers);
+            copy.put(name, value);
+            return new StatusReply(this.status, copy, this.body);
+        }
+
+        StatusReply body(String text) {
+            return new StatusReply(this.status, this.headers, text);
+        }
+
+        @Override
+        public Mono<Void> respond(HttpServerRequest request, HttpServerResponse response) {
+            response.status(this.status);
+            this.headers.forEach(response::header);
+            return request.receive().then(response.sendString(Mono.just(this.body)).then());
+        }
+    }
+}
