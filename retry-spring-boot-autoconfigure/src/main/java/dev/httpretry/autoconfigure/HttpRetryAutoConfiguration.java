@@ -40,6 +40,12 @@ public final class HttpRetryAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
+    RetryStatistics retryStatistics() {
+        return new RetryStatistics();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
     RetryExchangeFilterFunction retryExchangeFilterFunction(RetryClients clients, ObjectProvider<RetryListener> listeners) {
         return new RetryExchangeFilterFunction(clients, RetryListener.composite(listeners.orderedStream().toList()));
     }

@@ -13,6 +13,7 @@ import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 import dev.httpretry.core.Jitter;
+import dev.httpretry.core.RetryListener;
 import dev.httpretry.core.RetryPolicy;
 import io.netty.resolver.AddressResolver;
 import io.netty.resolver.AddressResolverGroup;
@@ -38,11 +39,13 @@ final class Harness {
     /** The scheduler's time, in nanoseconds, at which each attempt was handed to the connector. */
     final List<Long> sent = new CopyOnWriteArrayList<>();
 
-    private final RetryClients clients;
+    final RetryClients clients;
 
     private Supplier<Scheduler> scheduler = Schedulers::parallel;
 
     private UnaryOperator<HttpClient> httpClient = UnaryOperator.identity();
+
+    private final List<RetryListener> listeners = new CopyOnWriteArrayList<>(List.of(this.listener));
 
     private Harness(RetryClients clients) {
         this.clients = clients;
@@ -74,13 +77,18 @@ final class Harness {
         return this;
     }
 
+    Harness listener(RetryListener another) {
+        this.listeners.add(another);
+        return this;
+    }
+
     Harness httpClient(UnaryOperator<HttpClient> customizer) {
         this.httpClient = customizer;
         return this;
     }
 
     RetryExchangeFilterFunction filter() {
-        return new RetryExchangeFilterFunction(this.clients, this.listener).withScheduler(this.scheduler);
+        return new RetryExchangeFilterFunction(this.clients, RetryListener.composite(this.listeners)).withScheduler(this.scheduler);
     }
 
     WebClient client(String baseUrl) {
