@@ -46,6 +46,9 @@ public interface RetryListener {
         if (copy.isEmpty()) {
             return NONE;
         }
+        if (copy.size() == 1 && copy.get(0) instanceof CompositeRetryListener composite) {
+            return composite;
+        }
         return new CompositeRetryListener(copy);
     }
 }

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.concurrent.TimeoutException;
 
 import dev.httpretry.core.Durations;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A call's deadline passed while an attempt was in flight: that attempt was cancelled and no
@@ -21,12 +22,15 @@ public class RetryDeadlineExceededException extends TimeoutException {
      * Creates the exception.
      * @param deadline the call's deadline
      * @param attempts how many attempts were sent
-     * @param lastFailure what the attempt before the cancelled one produced, or {@code null} if there was none
+     * @param cancelled whether the last of them was in flight and cancelled (otherwise the deadline
+     *     passed while waiting, before the next attempt could be sent)
+     * @param lastFailure what the last attempt that ended produced, or {@code null} if none ended
      */
-    public RetryDeadlineExceededException(Duration deadline, int attempts, @org.jspecify.annotations.Nullable String lastFailure) {
+    public RetryDeadlineExceededException(Duration deadline, int attempts, boolean cancelled, @Nullable String lastFailure) {
         super("Deadline of " + Durations.format(deadline) + " exceeded after " + attempts
-                + (attempts == 1 ? " attempt" : " attempts") + "; attempt " + attempts + " was cancelled"
-                + (lastFailure != null ? ", the one before failed with " + lastFailure : ""));
+                + (attempts == 1 ? " attempt" : " attempts")
+                + (cancelled ? "; attempt " + attempts + " was cancelled" : "")
+                + (lastFailure != null ? (cancelled ? ", the one before failed with " : "; the last failed with ") + lastFailure : ""));
         this.deadline = deadline;
         this.attempts = attempts;
     }

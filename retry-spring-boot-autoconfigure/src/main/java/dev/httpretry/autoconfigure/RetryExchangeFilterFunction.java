@@ -1,5 +1,6 @@
 package dev.httpretry.autoconfigure;
 
+import java.util.List;
 import java.util.Objects;
 import java.util.function.Supplier;
 
@@ -49,7 +50,8 @@ public final class RetryExchangeFilterFunction implements ExchangeFilterFunction
             Supplier<Scheduler> scheduler) {
         this.clients = Objects.requireNonNull(clients, "clients");
         this.clientName = clients.get(clientName).name();
-        this.listener = Objects.requireNonNull(listener, "listener");
+        // composite: a listener that throws is logged and never breaks a call
+        this.listener = RetryListener.composite(List.of(listener));
         this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
     }
 

@@ -89,7 +89,7 @@ final class RetryingCall {
         if (left <= 0) {
             // The wait was decided with time to spare, but the scheduler ran late: no time is left to send.
             this.attempts--;
-            return deadlineExceeded(Category.RESPONSE_TIMEOUT, null);
+            return deadlineExceeded(null);
         }
         long attemptTimeout = this.policy.attemptTimeout().toNanos();
         boolean cutByDeadline = left <= attemptTimeout;
@@ -105,7 +105,7 @@ final class RetryingCall {
 
     private Mono<ClientResponse> decide(int number, AttemptResult result) {
         if (result.error() instanceof DeadlinePassed) {
-            return deadlineExceeded(Category.RESPONSE_TIMEOUT, number);
+            return deadlineExceeded(number);
         }
         Outcome outcome = result.outcome();
         Attempt attempt = new Attempt(number, outcome, this.method, this.idempotencyKey,
@@ -134,14 +134,14 @@ final class RetryingCall {
      * The deadline passed during attempt {@code number} (or before one could be sent, when
      * {@code number} is {@code null}): fail the call with a {@link RetryDeadlineExceededException}.
      */
-    private Mono<ClientResponse> deadlineExceeded(Category category, @Nullable Integer number) {
-        String lastFailure = describe(this.lastOutcome);
-        RetryDeadlineExceededException error = new RetryDeadlineExceededException(this.policy.deadline(), this.attempts, lastFailure);
+    private Mono<ClientResponse> deadlineExceeded(@Nullable Integer number) {
+        RetryDeadlineExceededException error = new RetryDeadlineExceededException(this.policy.deadline(), this.attempts,
+                number != null, describe(this.lastOutcome));
         if (number != null) {
             Outcome outcome = Outcome.failure(error);
             this.lastOutcome = outcome;
             this.listener.onAttempt(new AttemptEvent(this.client.name(), this.method, number, outcome,
-                    new RetryDecision.Stop(category, StopReason.DEADLINE)));
+                    new RetryDecision.Stop(Category.RESPONSE_TIMEOUT, StopReason.DEADLINE)));
         }
         end(StopReason.DEADLINE);
         return Mono.error(withEarlierFailures(error));
