@@ -39,10 +39,10 @@ public interface RetryListener {
     /**
      * Tells each listener in turn; one that throws is logged and does not stop the others.
      * @param listeners the listeners
-     * @return a listener that forwards to all of them
+     * @return a listener that forwards to all of them, or {@link #NONE} if none of them listens
      */
     static RetryListener composite(List<? extends RetryListener> listeners) {
-        List<RetryListener> copy = List.copyOf(listeners);
+        List<RetryListener> copy = listeners.stream().filter((listener) -> listener != NONE).map(RetryListener.class::cast).toList();
         if (copy.isEmpty()) {
             return NONE;
         }

@@ -97,7 +97,7 @@ public final class RetryExchangeFilterFunction implements ExchangeFilterFunction
 
     @Override
     public Mono<ClientResponse> filter(ClientRequest request, ExchangeFunction next) {
-        Object selected = request.attribute(RetryRequests.ATTRIBUTE).orElse(this.clientName);
+        Object selected = request.attributes().getOrDefault(RetryRequests.ATTRIBUTE, this.clientName);
         if (selected == RetryRequests.NO_RETRY) {
             return next.exchange(request);
         }

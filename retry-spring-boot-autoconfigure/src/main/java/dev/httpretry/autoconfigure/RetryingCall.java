@@ -4,7 +4,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 import dev.httpretry.core.Attempt;
 import dev.httpretry.core.AttemptEvent;
@@ -48,11 +49,19 @@ final class RetryingCall {
 
     private final String method;
 
-    private final boolean idempotencyKey;
+    private static final AtomicIntegerFieldUpdater<RetryingCall> ENDED =
+            AtomicIntegerFieldUpdater.newUpdater(RetryingCall.class, "ended");
 
-    private final AtomicBoolean ended = new AtomicBoolean();
+    /** The decision on a success, shared: it has no state. */
+    private static final RetryDecision SUCCESS = new RetryDecision.Stop(Category.SUCCESS, StopReason.NONE);
 
-    private final List<Throwable> earlierFailures = new ArrayList<>();
+    /** 1 once the call has ended (completion and cancellation race). */
+    private volatile int ended;
+
+    /** The number of the last attempt decided on. */
+    private int decidedAttempt;
+
+    private @Nullable List<Throwable> earlierFailures;
 
     private long startNanos;
 
@@ -73,16 +82,19 @@ final class RetryingCall {
         this.listener = listener;
         this.scheduler = scheduler;
         this.method = request.method().name();
-        HttpHeaders headers = request.headers();
-        this.idempotencyKey = headers.containsHeader(IDEMPOTENCY_KEY);
     }
 
     Mono<ClientResponse> execute() {
         this.startNanos = this.scheduler.now(TimeUnit.NANOSECONDS);
         this.client.budget().recordFirstAttempt();
-        return attempt().doOnCancel(() -> end(StopReason.CANCELLED));
+        Mono<ClientResponse> call = attempt();
+        return (this.listener != RetryListener.NONE) ? call.doOnCancel(() -> end(StopReason.CANCELLED)) : call;
     }
 
+    /**
+     * Sends attempt {@code attempts + 1}. Called lazily: for the first attempt at subscription (the
+     * filter defers the whole call), for later ones after the wait.
+     */
     private Mono<ClientResponse> attempt() {
         int number = ++this.attempts;
         long left = timeLeftNanos();
@@ -91,42 +103,81 @@ final class RetryingCall {
             this.attempts--;
             return deadlineExceeded(null);
         }
-        long attemptTimeout = this.policy.attemptTimeout().toNanos();
-        boolean cutByDeadline = left <= attemptTimeout;
-        Duration timeout = Duration.ofNanos(Math.min(left, attemptTimeout));
-        Mono<ClientResponse> onTimeout = Mono.error(() -> cutByDeadline ? new DeadlinePassed()
-                : new AttemptTimeoutException(this.policy.attemptTimeout(), number));
-        return Mono.defer(() -> this.next.exchange(this.request))
-            .timeout(timeout, onTimeout, this.scheduler)
-            .map(AttemptResult::response)
-            .onErrorResume((error) -> Mono.just(AttemptResult.failure(error)))
-            .flatMap((result) -> decide(number, result));
+        Duration attemptTimeout = this.policy.attemptTimeout();
+        boolean cutByDeadline = left <= attemptTimeout.toNanos();
+        Duration timeout = cutByDeadline ? Duration.ofNanos(left) : attemptTimeout;
+        // The operators are chained so that an error from a later attempt (already decided on)
+        // passes through this attempt's onErrorResume untouched: decidedAttempt tells them apart.
+        // timeout(Publisher) rather than timeout(Duration): the latter builds a message per call.
+        return this.next.exchange(this.request)
+            .timeout(Mono.delay(timeout, this.scheduler))
+            .flatMap((response) -> onResponse(number, response))
+            .onErrorResume((error) -> (this.decidedAttempt < number) ? onError(number, error, cutByDeadline)
+                    : Mono.error(error));
     }
 
-    private Mono<ClientResponse> decide(int number, AttemptResult result) {
-        if (result.error() instanceof DeadlinePassed) {
-            return deadlineExceeded(number);
+    private Mono<ClientResponse> onResponse(int number, ClientResponse response) {
+        this.decidedAttempt = number;
+        int status = response.statusCode().value();
+        if (status < 400) {
+            // success: nothing to decide, and nothing to allocate unless someone listens
+            if (this.listener != RetryListener.NONE) {
+                Outcome outcome = Outcome.response(status);
+                this.lastOutcome = outcome;
+                this.listener.onAttempt(new AttemptEvent(this.client.name(), this.method, number, outcome, SUCCESS));
+            }
+            end(StopReason.NONE);
+            return Mono.just(response);
         }
-        Outcome outcome = result.outcome();
-        Attempt attempt = new Attempt(number, outcome, this.method, this.idempotencyKey,
+        Outcome outcome = Outcome.response(status, response.headers().asHttpHeaders().getFirst(HttpHeaders.RETRY_AFTER));
+        RetryDecision decision = decide(number, outcome);
+        if (decision instanceof RetryDecision.Retry retry) {
+            return retryAfter(retry, new RetriedResponseException(number, status),
+                    response.releaseBody().onErrorResume((error) -> Mono.empty()));
+        }
+        return Mono.just(response);
+    }
+
+    private Mono<ClientResponse> onError(int number, Throwable error, boolean cutByDeadline) {
+        this.decidedAttempt = number;
+        Throwable failure = error;
+        if (error.getClass() == TimeoutException.class) {
+            // Reactor's timeout operator (the exchange itself wraps its errors in WebClientRequestException)
+            if (cutByDeadline) {
+                return deadlineExceeded(number);
+            }
+            failure = new AttemptTimeoutException(this.policy.attemptTimeout(), number);
+        }
+        RetryDecision decision = decide(number, Outcome.failure(failure));
+        if (decision instanceof RetryDecision.Retry retry) {
+            return retryAfter(retry, failure, Mono.empty());
+        }
+        return Mono.error(withEarlierFailures(failure));
+    }
+
+    /** Decides on an attempt that did not succeed, and ends the call if the decision is to stop. */
+    private RetryDecision decide(int number, Outcome outcome) {
+        Attempt attempt = new Attempt(number, outcome, this.method, this.request.headers().containsHeader(IDEMPOTENCY_KEY),
                 Duration.ofNanos(timeLeftNanos()), this.serverErrorRetries, this.previousDelay);
         RetryDecision decision = this.policy.decide(attempt, this.client.budget());
         this.lastOutcome = outcome;
         this.listener.onAttempt(new AttemptEvent(this.client.name(), this.method, number, outcome, decision));
         if (decision instanceof RetryDecision.Stop stop) {
             end(stop.reason());
-            return (result.response() != null) ? Mono.just(result.response()) : Mono.error(withEarlierFailures(result.error()));
         }
-        RetryDecision.Retry retry = (RetryDecision.Retry) decision;
+        return decision;
+    }
+
+    private Mono<ClientResponse> retryAfter(RetryDecision.Retry retry, Throwable failure, Mono<Void> release) {
         if (retry.category() == Category.SERVER_ERROR) {
             this.serverErrorRetries++;
         }
         this.previousDelay = retry.delay();
-        this.earlierFailures.add(result.response() != null
-                ? new RetriedResponseException(number, result.response().statusCode().value()) : result.error());
-        this.listener.onBackoff(new BackoffEvent(this.client.name(), this.method, number, retry.delay(), retry.source()));
-        Mono<Void> release = (result.response() != null)
-                ? result.response().releaseBody().onErrorResume((error) -> Mono.empty()) : Mono.empty();
+        if (this.earlierFailures == null) {
+            this.earlierFailures = new ArrayList<>(this.policy.maxAttempts());
+        }
+        this.earlierFailures.add(failure);
+        this.listener.onBackoff(new BackoffEvent(this.client.name(), this.method, this.attempts, retry.delay(), retry.source()));
         return release.then(Mono.delay(retry.delay(), this.scheduler)).then(Mono.defer(this::attempt));
     }
 
@@ -148,12 +199,15 @@ final class RetryingCall {
     }
 
     private void end(StopReason reason) {
-        if (this.ended.compareAndSet(false, true)) {
+        if (this.listener != RetryListener.NONE && ENDED.compareAndSet(this, 0, 1)) {
             this.listener.onCallEnd(new CallEvent(this.client.name(), this.method, this.attempts, reason, this.lastOutcome));
         }
     }
 
     private Throwable withEarlierFailures(Throwable error) {
+        if (this.earlierFailures == null) {
+            return error;
+        }
         for (Throwable earlier : this.earlierFailures) {
             if (earlier != error) {
                 error.addSuppressed(earlier);
@@ -175,35 +229,5 @@ final class RetryingCall {
             return failure.error().toString();
         }
         return null;
-    }
-
-    /** What an attempt produced: exactly one of a response and an error. */
-    private record AttemptResult(@Nullable ClientResponse response, @Nullable Throwable error) {
-
-        static AttemptResult response(ClientResponse response) {
-            return new AttemptResult(response, null);
-        }
-
-        static AttemptResult failure(Throwable error) {
-            return new AttemptResult(null, error);
-        }
-
-        Outcome outcome() {
-            if (this.response != null) {
-                return Outcome.response(this.response.statusCode().value(),
-                        this.response.headers().asHttpHeaders().getFirst(HttpHeaders.RETRY_AFTER));
-            }
-            return Outcome.failure(this.error);
-        }
-    }
-
-    /** Signals, inside the call only, that the attempt timeout was the deadline. */
-    private static final class DeadlinePassed extends RuntimeException {
-
-        private static final long serialVersionUID = 1L;
-
-        DeadlinePassed() {
-            super("deadline", null, false, false);
-        }
     }
 }

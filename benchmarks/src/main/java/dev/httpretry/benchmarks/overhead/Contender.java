@@ -1,0 +1,148 @@
+package dev.httpretry.benchmarks.overhead;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+
+import dev.httpretry.autoconfigure.RetryClients;
+import dev.httpretry.autoconfigure.RetryExchangeFilterFunction;
+import dev.httpretry.core.RetryListener;
+import dev.httpretry.core.RetryPolicy;
+import io.github.resilience4j.core.IntervalFunction;
+import io.github.resilience4j.reactor.retry.RetryOperator;
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
+import reactor.core.publisher.Mono;
+
+import org.springframework.http.HttpStatusCode;
+import org.springframework.web.reactive.function.client.ExchangeFilterFunction;
+import org.springframework.web.reactive.function.client.WebClient;
+import org.springframework.web.reactive.function.client.WebClientRequestException;
+
+/**
+ * The four ways of calling compared in BENCHMARKS.md, each a {@link WebClient} built from the same
+ * base builder (so the same connector and pool): (a) bare, (b) this starter's filter, (c)
+ * resilience4j's {@code RetryOperator} on the exchange, (d) Reactor's {@code Retry.backoff} on the
+ * exchange. (c) and (d) retry the same statuses as (b), releasing each retried response's body
+ * (without that they leak pooled connections), and back off exponentially from the same base.
+ */
+public enum Contender {
+
+    /** (a) A WebClient without any retry. */
+    BARE("(a) bare WebClient") {
+        @Override
+        WebClient.Builder apply(WebClient.Builder builder, Settings settings) {
+            return builder;
+        }
+    },
+
+    /** (b) This starter's RetryExchangeFilterFunction with the given policy. */
+    STARTER("(b) http-retry filter") {
+        @Override
+        WebClient.Builder apply(WebClient.Builder builder, Settings settings) {
+            RetryPolicy policy = RetryPolicy.builder()
+                .maxAttempts(settings.maxAttempts())
+                .initialDelay(settings.initialDelay())
+                .maxDelay(settings.maxDelay())
+                .budgetEnabled(settings.budget())
+                .build();
+            RetryClients clients = RetryClients.of(Map.of(RetryClients.DEFAULT_CLIENT, policy), Clock.systemUTC());
+            return new RetryExchangeFilterFunction(clients, RetryListener.NONE).applyTo(builder);
+        }
+    },
+
+    /** (c) resilience4j-reactor's RetryOperator around the exchange. */
+    RESILIENCE4J("(c) resilience4j RetryOperator") {
+        @Override
+        WebClient.Builder apply(WebClient.Builder builder, Settings settings) {
+            RetryConfig config = RetryConfig.custom()
+                .maxAttempts(settings.maxAttempts())
+                .intervalFunction(IntervalFunction.ofExponentialRandomBackoff(settings.initialDelay(), 2.0, 0.5,
+                        settings.maxDelay()))
+                .retryExceptions(RetryableStatusException.class, WebClientRequestException.class, IOException.class)
+                .build();
+            Retry retry = Retry.of("benchmark", config);
+            ExchangeFilterFunction filter = (request, next) -> Mono.defer(() -> next.exchange(request))
+                .flatMap(Contender::failOnRetryableStatus)
+                .transformDeferred(RetryOperator.of(retry));
+            return builder.filter(filter);
+        }
+    },
+
+    /** (d) Reactor's Retry.backoff around the exchange. */
+    REACTOR("(d) Reactor Retry.backoff") {
+        @Override
+        WebClient.Builder apply(WebClient.Builder builder, Settings settings) {
+            ExchangeFilterFunction filter = (request, next) -> Mono.defer(() -> next.exchange(request))
+                .flatMap(Contender::failOnRetryableStatus)
+                .retryWhen(reactor.util.retry.Retry.backoff(settings.maxAttempts() - 1L, settings.initialDelay())
+                    .maxBackoff(settings.maxDelay())
+                    .filter((error) -> error instanceof RetryableStatusException
+                            || error instanceof WebClientRequestException)
+                    .onRetryExhaustedThrow((spec, signal) -> signal.failure()));
+            return builder.filter(filter);
+        }
+    };
+
+    static final Set<Integer> RETRYABLE = Set.of(429, 502, 503, 504);
+
+    private final String label;
+
+    Contender(String label) {
+        this.label = label;
+    }
+
+    /**
+     * The label used in result tables.
+     * @return the label
+     */
+    public String label() {
+        return this.label;
+    }
+
+    abstract WebClient.Builder apply(WebClient.Builder builder, Settings settings);
+
+    /**
+     * Builds this contender's client.
+     * @param base the shared base builder (connector, base URL); cloned, not changed
+     * @param settings the retry settings all contenders share
+     * @return the client
+     */
+    public WebClient client(WebClient.Builder base, Settings settings) {
+        return apply(base.clone(), settings).build();
+    }
+
+    private static Mono<org.springframework.web.reactive.function.client.ClientResponse> failOnRetryableStatus(
+            org.springframework.web.reactive.function.client.ClientResponse response) {
+        HttpStatusCode status = response.statusCode();
+        if (RETRYABLE.contains(status.value())) {
+            return response.releaseBody().then(Mono.error(new RetryableStatusException(status.value())));
+        }
+        return Mono.just(response);
+    }
+
+    /**
+     * The retry settings shared by (b), (c) and (d).
+     * @param maxAttempts total attempts
+     * @param initialDelay the base delay
+     * @param maxDelay the cap
+     * @param budget whether (b) uses its retry budget
+     */
+    public record Settings(int maxAttempts, Duration initialDelay, Duration maxDelay, boolean budget) {
+    }
+
+    /** A retryable status, as the exception that resilience4j and Reactor retry on. */
+    static final class RetryableStatusException extends RuntimeException {
+
+        private static final long serialVersionUID = 1L;
+
+        final int status;
+
+        RetryableStatusException(int status) {
+            super("status " + status, null, false, false);
+            this.status = status;
+        }
+    }
+}

@@ -1,0 +1,73 @@
+package dev.httpretry.benchmarks.overhead;
+
+import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Locale;
+
+import reactor.core.publisher.Mono;
+
+import org.springframework.http.HttpMethod;
+import org.springframework.web.reactive.function.client.ClientRequest;
+import org.springframework.web.reactive.function.client.ClientResponse;
+import org.springframework.web.reactive.function.client.ExchangeFunction;
+import org.springframework.web.reactive.function.client.WebClient;
+
+/**
+ * The allocation of each contender's filter alone, on one thread, without a network: the
+ * exchange answers a prebuilt 200 synchronously, so every byte counted is the filter's (and the
+ * WebClient's own). Deterministic, unlike a measurement over the network.
+ *
+ * <pre>bash benchmarks/run overhead.FilterAllocation [calls]</pre>
+ */
+public final class FilterAllocation {
+
+    private static final com.sun.management.ThreadMXBean THREADS =
+            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+
+    private FilterAllocation() {
+    }
+
+    public static void main(String[] args) {
+        int calls = args.length > 0 ? Integer.parseInt(args[0]) : 200_000;
+        Contender.Settings settings = new Contender.Settings(4, Duration.ofSeconds(1), Duration.ofSeconds(30), true);
+        ClientResponse ok = ClientResponse.create(org.springframework.http.HttpStatus.OK).build();
+        ExchangeFunction exchange = (request) -> Mono.just(ok);
+        ClientRequest request = ClientRequest.create(HttpMethod.GET, URI.create("http://127.0.0.1/")).build();
+        System.out.println("| client | allocated per call, filter chain only (bytes) |");
+        System.out.println("| --- | ---: |");
+        double bare = 0;
+        for (Contender contender : Contender.values()) {
+            WebClient client = contender.client(WebClient.builder().exchangeFunction(exchange), settings);
+            ExchangeFunction filtered = filteredExchange(client, exchange);
+            measure(filtered, request, calls);
+            double bytes = measure(filtered, request, calls);
+            if (contender == Contender.BARE) {
+                bare = bytes;
+            }
+            System.out.printf(Locale.ROOT, "| %s | %,.0f (%+,.0f) |%n", contender.label(), bytes, bytes - bare);
+        }
+    }
+
+    private static ExchangeFunction filteredExchange(WebClient client, ExchangeFunction exchange) {
+        // the filters a WebClient.Builder was given, applied to the synchronous exchange
+        WebClient.Builder[] builder = new WebClient.Builder[1];
+        builder[0] = client.mutate();
+        ExchangeFunction[] result = { exchange };
+        builder[0].filters((filters) -> {
+            for (int i = filters.size() - 1; i >= 0; i--) {
+                result[0] = filters.get(i).apply(result[0]);
+            }
+        });
+        return result[0];
+    }
+
+    private static double measure(ExchangeFunction exchange, ClientRequest request, int calls) {
+        long thread = Thread.currentThread().getId();
+        long before = THREADS.getThreadAllocatedBytes(thread);
+        for (int i = 0; i < calls; i++) {
+            exchange.exchange(request).block();
+        }
+        return (double) (THREADS.getThreadAllocatedBytes(thread) - before) / calls;
+    }
+}
