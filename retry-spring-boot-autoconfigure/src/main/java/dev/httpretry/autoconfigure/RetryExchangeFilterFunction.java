@@ -106,7 +106,7 @@ public final class RetryExchangeFilterFunction implements ExchangeFilterFunction
             return Mono.error(new IllegalArgumentException("No retry client named '" + selected
                     + "' (request attribute " + RetryRequests.ATTRIBUTE + "); the clients are " + this.clients.names()));
         }
-        return Mono.defer(() -> new RetryingCall(client, request, next, this.listener, this.scheduler.get()).execute());
+        return RetryingCall.mono(client, request, next, this.listener, this.scheduler);
     }
 
     @Override

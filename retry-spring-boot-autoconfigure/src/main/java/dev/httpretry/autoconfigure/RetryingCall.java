@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 import dev.httpretry.core.Attempt;
@@ -18,8 +17,13 @@ import dev.httpretry.core.RetryListener;
 import dev.httpretry.core.RetryPolicy;
 import dev.httpretry.core.StopReason;
 import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Subscription;
+import reactor.core.CoreSubscriber;
+import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Operators;
 import reactor.core.scheduler.Scheduler;
+import reactor.util.context.Context;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.web.reactive.function.client.ClientRequest;
@@ -27,13 +31,25 @@ import org.springframework.web.reactive.function.client.ClientResponse;
 import org.springframework.web.reactive.function.client.ExchangeFunction;
 
 /**
- * One logical call: its attempts, waits and the state the decision needs. Attempts are strictly
- * sequential, each subscribed only after the previous one ended, so the fields need no locking;
- * only the end of the call can race (completion against cancellation) and is guarded.
+ * One logical call, as a single Reactor operator: it subscribes each attempt's exchange itself,
+ * runs the attempt timeout and the waits as plain scheduler tasks, and hands the final response
+ * (or error) downstream. Compared with a chain of {@code defer}, {@code timeout}, {@code flatMap},
+ * {@code onErrorResume} and {@code delay}, this allocates a fraction per call (see BENCHMARKS.md).
+ *
+ * <p>Concurrency: attempts are strictly sequential. Within an attempt, the response, the error,
+ * the timeout and the caller's cancellation race; each attempt has a state that exactly one of them
+ * moves from pending to done, and only that one acts. A response that loses the race (it arrives
+ * after the timeout or the cancellation) is released, never leaked.
  */
-final class RetryingCall {
+final class RetryingCall extends Operators.MonoSubscriber<ClientResponse, ClientResponse> {
 
     static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+
+    /** The decision on a success, shared: it has no state. */
+    private static final RetryDecision SUCCESS = new RetryDecision.Stop(Category.SUCCESS, StopReason.NONE);
+
+    private static final AtomicIntegerFieldUpdater<RetryingCall> ENDED =
+            AtomicIntegerFieldUpdater.newUpdater(RetryingCall.class, "ended");
 
     private final RetryClient client;
 
@@ -49,21 +65,16 @@ final class RetryingCall {
 
     private final String method;
 
-    private static final AtomicIntegerFieldUpdater<RetryingCall> ENDED =
-            AtomicIntegerFieldUpdater.newUpdater(RetryingCall.class, "ended");
+    private final long startNanos;
 
-    /** The decision on a success, shared: it has no state. */
-    private static final RetryDecision SUCCESS = new RetryDecision.Stop(Category.SUCCESS, StopReason.NONE);
-
-    /** 1 once the call has ended (completion and cancellation race). */
+    /** 1 once the call has ended, for the listener (completion and cancellation race). */
     private volatile int ended;
 
-    /** The number of the last attempt decided on. */
-    private int decidedAttempt;
+    /** The attempt in flight, or the last one. */
+    private volatile @Nullable AttemptSubscriber current;
 
-    private @Nullable List<Throwable> earlierFailures;
-
-    private long startNanos;
+    /** The pending wait before the next attempt, if any. */
+    private volatile @Nullable Disposable wait;
 
     private int attempts;
 
@@ -73,8 +84,11 @@ final class RetryingCall {
 
     private @Nullable Outcome lastOutcome;
 
-    RetryingCall(RetryClient client, ClientRequest request, ExchangeFunction next, RetryListener listener,
-            Scheduler scheduler) {
+    private @Nullable List<Throwable> earlierFailures;
+
+    private RetryingCall(CoreSubscriber<? super ClientResponse> actual, RetryClient client, ClientRequest request,
+            ExchangeFunction next, RetryListener listener, Scheduler scheduler) {
+        super(actual);
         this.client = client;
         this.policy = client.policy();
         this.request = request;
@@ -82,42 +96,83 @@ final class RetryingCall {
         this.listener = listener;
         this.scheduler = scheduler;
         this.method = request.method().name();
-    }
-
-    Mono<ClientResponse> execute() {
-        this.startNanos = this.scheduler.now(TimeUnit.NANOSECONDS);
-        this.client.budget().recordFirstAttempt();
-        Mono<ClientResponse> call = attempt();
-        return (this.listener != RetryListener.NONE) ? call.doOnCancel(() -> end(StopReason.CANCELLED)) : call;
+        this.startNanos = scheduler.now(TimeUnit.NANOSECONDS);
     }
 
     /**
-     * Sends attempt {@code attempts + 1}. Called lazily: for the first attempt at subscription (the
-     * filter defers the whole call), for later ones after the wait.
+     * A call that starts when subscribed; each subscription is a call of its own.
+     * @return the call as a Mono
      */
-    private Mono<ClientResponse> attempt() {
-        int number = ++this.attempts;
-        long left = timeLeftNanos();
-        if (left <= 0) {
-            // The wait was decided with time to spare, but the scheduler ran late: no time is left to send.
-            this.attempts--;
-            return deadlineExceeded(null);
-        }
-        Duration attemptTimeout = this.policy.attemptTimeout();
-        boolean cutByDeadline = left <= attemptTimeout.toNanos();
-        Duration timeout = cutByDeadline ? Duration.ofNanos(left) : attemptTimeout;
-        // The operators are chained so that an error from a later attempt (already decided on)
-        // passes through this attempt's onErrorResume untouched: decidedAttempt tells them apart.
-        // timeout(Publisher) rather than timeout(Duration): the latter builds a message per call.
-        return this.next.exchange(this.request)
-            .timeout(Mono.delay(timeout, this.scheduler))
-            .flatMap((response) -> onResponse(number, response))
-            .onErrorResume((error) -> (this.decidedAttempt < number) ? onError(number, error, cutByDeadline)
-                    : Mono.error(error));
+    static Mono<ClientResponse> mono(RetryClient client, ClientRequest request, ExchangeFunction next,
+            RetryListener listener, java.util.function.Supplier<Scheduler> scheduler) {
+        return new Mono<>() {
+            @Override
+            public void subscribe(CoreSubscriber<? super ClientResponse> actual) {
+                RetryingCall call = new RetryingCall(actual, client, request, next, listener, scheduler.get());
+                actual.onSubscribe(call);
+                client.budget().recordFirstAttempt();
+                call.sendAttempt();
+            }
+        };
     }
 
-    private Mono<ClientResponse> onResponse(int number, ClientResponse response) {
-        this.decidedAttempt = number;
+    // ---- downstream ----
+
+    @Override
+    public void cancel() {
+        super.cancel();
+        AttemptSubscriber attempt = this.current;
+        if (attempt != null) {
+            attempt.cancelByCaller();
+        }
+        Disposable pending = this.wait;
+        if (pending != null) {
+            pending.dispose();
+        }
+        end(StopReason.CANCELLED);
+    }
+
+    @Override
+    public Context currentContext() {
+        return this.actual.currentContext();
+    }
+
+    @Override
+    public void onNext(ClientResponse response) {
+        // attempts are subscribed with their own subscribers, never with this one
+        throw new IllegalStateException("RetryingCall is not subscribed to a source");
+    }
+
+    // ---- attempts ----
+
+    /** Sends the next attempt, unless the caller cancelled or no time is left. */
+    private void sendAttempt() {
+        if (isCancelled()) {
+            return;
+        }
+        long left = timeLeftNanos();
+        if (left <= 0) {
+            // the wait was decided with time to spare, but the scheduler ran late: no time is left to send
+            failDeadline(null);
+            return;
+        }
+        int number = ++this.attempts;
+        long timeout = this.policy.attemptTimeout().toNanos();
+        AttemptSubscriber attempt = new AttemptSubscriber(number, left <= timeout);
+        this.current = attempt;
+        try {
+            attempt.timer = this.scheduler.schedule(attempt, Math.min(left, timeout), TimeUnit.NANOSECONDS);
+            this.next.exchange(this.request).subscribe(attempt);
+        }
+        catch (RuntimeException ex) {
+            attempt.onError(ex);
+        }
+        if (isCancelled()) {
+            attempt.cancelByCaller();
+        }
+    }
+
+    private void onResponse(int number, ClientResponse response) {
         int status = response.statusCode().value();
         if (status < 400) {
             // success: nothing to decide, and nothing to allocate unless someone listens
@@ -126,49 +181,50 @@ final class RetryingCall {
                 this.lastOutcome = outcome;
                 this.listener.onAttempt(new AttemptEvent(this.client.name(), this.method, number, outcome, SUCCESS));
             }
-            end(StopReason.NONE);
-            return Mono.just(response);
+            finish(StopReason.NONE, response);
+            return;
         }
         Outcome outcome = Outcome.response(status, response.headers().asHttpHeaders().getFirst(HttpHeaders.RETRY_AFTER));
         RetryDecision decision = decide(number, outcome);
         if (decision instanceof RetryDecision.Retry retry) {
-            return retryAfter(retry, new RetriedResponseException(number, status),
-                    response.releaseBody().onErrorResume((error) -> Mono.empty()));
+            Mono<Void> release = response.releaseBody().onErrorResume((error) -> Mono.empty());
+            retryAfter(retry, new RetriedResponseException(number, status), release);
         }
-        return Mono.just(response);
+        else {
+            finish(((RetryDecision.Stop) decision).reason(), response);
+        }
     }
 
-    private Mono<ClientResponse> onError(int number, Throwable error, boolean cutByDeadline) {
-        this.decidedAttempt = number;
+    private void onError(int number, Throwable error, boolean timedOut, boolean cutByDeadline) {
         Throwable failure = error;
-        if (error.getClass() == TimeoutException.class) {
-            // Reactor's timeout operator (the exchange itself wraps its errors in WebClientRequestException)
+        if (timedOut) {
             if (cutByDeadline) {
-                return deadlineExceeded(number);
+                failDeadline(number);
+                return;
             }
             failure = new AttemptTimeoutException(this.policy.attemptTimeout(), number);
         }
         RetryDecision decision = decide(number, Outcome.failure(failure));
         if (decision instanceof RetryDecision.Retry retry) {
-            return retryAfter(retry, failure, Mono.empty());
+            retryAfter(retry, failure, null);
         }
-        return Mono.error(withEarlierFailures(failure));
+        else {
+            fail(((RetryDecision.Stop) decision).reason(), failure);
+        }
     }
 
-    /** Decides on an attempt that did not succeed, and ends the call if the decision is to stop. */
+    /** Decides on an attempt that did not succeed. */
     private RetryDecision decide(int number, Outcome outcome) {
         Attempt attempt = new Attempt(number, outcome, this.method, this.request.headers().containsHeader(IDEMPOTENCY_KEY),
                 Duration.ofNanos(timeLeftNanos()), this.serverErrorRetries, this.previousDelay);
         RetryDecision decision = this.policy.decide(attempt, this.client.budget());
         this.lastOutcome = outcome;
         this.listener.onAttempt(new AttemptEvent(this.client.name(), this.method, number, outcome, decision));
-        if (decision instanceof RetryDecision.Stop stop) {
-            end(stop.reason());
-        }
         return decision;
     }
 
-    private Mono<ClientResponse> retryAfter(RetryDecision.Retry retry, Throwable failure, Mono<Void> release) {
+    /** Releases the retried response (if any), waits, then sends the next attempt. */
+    private void retryAfter(RetryDecision.Retry retry, Throwable failure, @Nullable Mono<Void> release) {
         if (retry.category() == Category.SERVER_ERROR) {
             this.serverErrorRetries++;
         }
@@ -178,14 +234,62 @@ final class RetryingCall {
         }
         this.earlierFailures.add(failure);
         this.listener.onBackoff(new BackoffEvent(this.client.name(), this.method, this.attempts, retry.delay(), retry.source()));
-        return release.then(Mono.delay(retry.delay(), this.scheduler)).then(Mono.defer(this::attempt));
+        if (release == null) {
+            startWait(retry.delay());
+        }
+        else {
+            release.subscribe(null, null, () -> startWait(retry.delay()));
+        }
+    }
+
+    private void startWait(Duration delay) {
+        if (isCancelled()) {
+            return;
+        }
+        try {
+            this.wait = this.scheduler.schedule(this::sendAttempt, delay.toNanos(), TimeUnit.NANOSECONDS);
+        }
+        catch (RuntimeException rejected) {
+            fail(StopReason.NOT_RETRYABLE, withEarlierFailures(rejected));
+            return;
+        }
+        if (isCancelled()) {
+            Disposable pending = this.wait;
+            if (pending != null) {
+                pending.dispose();
+            }
+        }
+    }
+
+    // ---- the end ----
+
+    private void finish(StopReason reason, ClientResponse response) {
+        end(reason);
+        complete(response);
+    }
+
+    /** A response the caller will never see (it cancelled) is released, so its connection goes back to the pool. */
+    @Override
+    protected void discard(@Nullable ClientResponse response) {
+        if (response != null) {
+            release(response);
+        }
+    }
+
+    private void fail(StopReason reason, Throwable error) {
+        end(reason);
+        if (isCancelled()) {
+            Operators.onErrorDropped(error, currentContext());
+            return;
+        }
+        this.actual.onError(withEarlierFailures(error));
     }
 
     /**
      * The deadline passed during attempt {@code number} (or before one could be sent, when
      * {@code number} is {@code null}): fail the call with a {@link RetryDeadlineExceededException}.
      */
-    private Mono<ClientResponse> deadlineExceeded(@Nullable Integer number) {
+    private void failDeadline(@Nullable Integer number) {
         RetryDeadlineExceededException error = new RetryDeadlineExceededException(this.policy.deadline(), this.attempts,
                 number != null, describe(this.lastOutcome));
         if (number != null) {
@@ -194,8 +298,7 @@ final class RetryingCall {
             this.listener.onAttempt(new AttemptEvent(this.client.name(), this.method, number, outcome,
                     new RetryDecision.Stop(Category.RESPONSE_TIMEOUT, StopReason.DEADLINE)));
         }
-        end(StopReason.DEADLINE);
-        return Mono.error(withEarlierFailures(error));
+        fail(StopReason.DEADLINE, error);
     }
 
     private void end(StopReason reason) {
@@ -221,6 +324,10 @@ final class RetryingCall {
         return this.policy.deadline().toNanos() - elapsed;
     }
 
+    private static void release(ClientResponse response) {
+        response.releaseBody().subscribe(null, (error) -> { });
+    }
+
     private static @Nullable String describe(@Nullable Outcome outcome) {
         if (outcome instanceof Outcome.Response response) {
             return "status " + response.status();
@@ -229,5 +336,119 @@ final class RetryingCall {
             return failure.error().toString();
         }
         return null;
+    }
+
+    /**
+     * Subscribes to one attempt's exchange and is its timer: whichever of the response, the error,
+     * the timeout and the caller's cancellation comes first wins; the others do nothing (a late
+     * response is released).
+     */
+    private final class AttemptSubscriber implements CoreSubscriber<ClientResponse>, Runnable {
+
+        private static final int PENDING = 0;
+
+        private static final int DONE = 1;
+
+        @SuppressWarnings("rawtypes")
+        private static final AtomicIntegerFieldUpdater<AttemptSubscriber> STATE =
+                AtomicIntegerFieldUpdater.newUpdater(AttemptSubscriber.class, "state");
+
+        private final int number;
+
+        private final boolean cutByDeadline;
+
+        private volatile int state;
+
+        private volatile @Nullable Subscription upstream;
+
+        private volatile @Nullable Disposable timer;
+
+        private boolean responded;
+
+        AttemptSubscriber(int number, boolean cutByDeadline) {
+            this.number = number;
+            this.cutByDeadline = cutByDeadline;
+        }
+
+        @Override
+        public Context currentContext() {
+            return RetryingCall.this.actual.currentContext();
+        }
+
+        @Override
+        public void onSubscribe(Subscription subscription) {
+            this.upstream = subscription;
+            if (this.state == DONE) {
+                subscription.cancel();
+            }
+            else {
+                subscription.request(Long.MAX_VALUE);
+            }
+        }
+
+        @Override
+        public void onNext(ClientResponse response) {
+            this.responded = true;
+            if (win()) {
+                RetryingCall.this.onResponse(this.number, response);
+            }
+            else {
+                release(response);
+            }
+        }
+
+        @Override
+        public void onError(Throwable error) {
+            // an error after the timeout or the caller's cancellation is the cancelled exchange's own: ignore it
+            if (win()) {
+                RetryingCall.this.onError(this.number, error, false, this.cutByDeadline);
+            }
+        }
+
+        @Override
+        public void onComplete() {
+            if (!this.responded && win()) {
+                // an exchange that ends without a response: pass the empty result on, as without retrying
+                end(StopReason.NONE);
+                RetryingCall.this.actual.onComplete();
+            }
+        }
+
+        /** The attempt timeout. */
+        @Override
+        public void run() {
+            if (STATE.compareAndSet(this, PENDING, DONE)) {
+                cancelUpstream();
+                RetryingCall.this.onError(this.number, new java.util.concurrent.TimeoutException(), true, this.cutByDeadline);
+            }
+        }
+
+        void cancelByCaller() {
+            if (STATE.compareAndSet(this, PENDING, DONE)) {
+                cancelUpstream();
+                Disposable pending = this.timer;
+                if (pending != null) {
+                    pending.dispose();
+                }
+            }
+        }
+
+        private boolean win() {
+            if (STATE.compareAndSet(this, PENDING, DONE)) {
+                Disposable pending = this.timer;
+                if (pending != null) {
+                    pending.dispose();
+                }
+                return true;
+            }
+            return false;
+        }
+
+        private void cancelUpstream() {
+            Subscription subscription = this.upstream;
+            if (subscription != null) {
+                subscription.cancel();
+            }
+        }
     }
 }
