@@ -86,4 +86,34 @@ class ConnectionLeakTests {
         assertThat(this.poolMetrics.get()).as("pool metrics registered").isNotNull();
         assertThat(this.poolMetrics.get().acquiredSize()).as("connections still in use").isZero();
     }
+
+    @Test
+    void responsesRacingTheAttemptTimeoutOrTheCallerAreReleased() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(7);
+        int calls = 120;
+        for (int i = 0; i < 4 * calls; i++) {
+            // around the 40ms attempt timeout: some responses win, some arrive just after it
+            this.server.then(TestServer.Reply.delayed(Duration.ofMillis(30 + random.nextInt(20)), status(200).body("ok")));
+        }
+        Harness harness = Harness.of(Harness.fastPolicy().attemptTimeout(Duration.ofMillis(40)).maxAttempts(2));
+        WebClient client = harness.client(this.server.url(), HttpClient.create(this.pool));
+
+        Flux.range(0, calls)
+            .concatMap((i) -> {
+                reactor.core.publisher.Mono<String> call = client.get().retrieve().bodyToMono(String.class)
+                    .onErrorResume((error) -> reactor.core.publisher.Mono.just("failed"));
+                // every fifth call is abandoned by its caller halfway through
+                return (i % 5 == 0) ? call.take(Duration.ofMillis(35)).defaultIfEmpty("cancelled") : call;
+            })
+            .blockLast(Duration.ofMinutes(2));
+
+        assertThat(harness.listener.calls).hasSize(calls);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+            .until(() -> this.poolMetrics.get() != null && this.poolMetrics.get().acquiredSize() == 0);
+        System.gc();
+        client.get().retrieve().bodyToMono(String.class).onErrorResume((error) -> reactor.core.publisher.Mono.empty())
+            .block(Duration.ofSeconds(10));
+        assertThat(this.leaks.list).extracting(ILoggingEvent::getFormattedMessage)
+            .noneMatch((message) -> message.contains("LEAK:"));
+    }
 }
