@@ -28,6 +28,7 @@ public final class FailureBenchmark {
         int calls = args.length > 0 ? Integer.parseInt(args[0]) : 2_000;
         int concurrency = args.length > 1 ? Integer.parseInt(args[1]) : 50;
         Contender.Settings settings = new Contender.Settings(4, Duration.ofMillis(100), Duration.ofSeconds(2), true);
+        warmUp(settings, concurrency);
         for (FaultServer.Mode mode : new FaultServer.Mode[] { FaultServer.Mode.UNAVAILABLE, FaultServer.Mode.RATE_LIMITED }) {
             System.out.printf(Locale.ROOT, "%n%s: 10%% of calls fail; %,d calls, %d in flight%n",
                     mode == FaultServer.Mode.UNAVAILABLE ? "503 at random" : "429 with Retry-After: 1 (enforced)", calls,
@@ -54,6 +55,23 @@ public final class FailureBenchmark {
                     pool.disposeLater().block(Duration.ofSeconds(5));
                 }
             }
+        }
+    }
+
+    /** Runs every contender against a healthy server first, so the JIT has compiled all of them. */
+    private static void warmUp(Contender.Settings settings, int concurrency) {
+        ConnectionProvider pool = ConnectionProvider.builder("warm-up").maxConnections(concurrency * 2).build();
+        try (FaultServer server = new FaultServer(FaultServer.Mode.OK, 0, 1)) {
+            WebClient.Builder base = WebClient.builder().baseUrl(server.url())
+                .clientConnector(new ReactorClientHttpConnector(HttpClient.create(pool)));
+            for (Contender contender : Contender.values()) {
+                WebClient client = contender.client(base, settings);
+                LoadRunner.run(10_000, concurrency, () -> client.get().retrieve().toBodilessEntity()
+                    .map((entity) -> entity.getStatusCode().value()));
+            }
+        }
+        finally {
+            pool.disposeLater().block(Duration.ofSeconds(5));
         }
     }
 }
