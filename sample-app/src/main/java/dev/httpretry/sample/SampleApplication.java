@@ -1,0 +1,82 @@
+package dev.httpretry.sample;
+
+import java.time.Clock;
+import java.util.SplittableRandom;
+import java.util.random.RandomGenerator;
+
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.Environment;
+import org.springframework.web.reactive.function.client.WebClient;
+import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.ServerResponse;
+
+/**
+ * The http-retry sample: a WebFlux app that serves a misbehaving upstream under {@code /upstream},
+ * calls it without and with retries at start-up and on {@code GET /demo}, and exposes the retry
+ * state through actuator ({@code /actuator/retry}, {@code /actuator/metrics},
+ * {@code /actuator/prometheus}).
+ */
+@SpringBootApplication(proxyBeanMethods = false)
+@EnableConfigurationProperties(SampleProperties.class)
+public class SampleApplication {
+
+    /**
+     * Starts the app.
+     * @param args command-line arguments, such as {@code --server.port=9090}
+     */
+    public static void main(String[] args) {
+        SpringApplication.run(SampleApplication.class, args);
+    }
+
+    /** Decides which upstream requests fail; seeded, so a run can be repeated. */
+    @Bean
+    RandomGenerator upstreamRandom(SampleProperties properties) {
+        return new SplittableRandom(properties.upstream().seed());
+    }
+
+    @Bean
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+
+    @Bean
+    FlakyUpstream flakyUpstream(RandomGenerator upstreamRandom, Clock clock) {
+        return new FlakyUpstream(upstreamRandom, clock);
+    }
+
+    @Bean
+    RouterFunction<ServerResponse> upstreamRoutes(FlakyUpstream flakyUpstream) {
+        return flakyUpstream.routes();
+    }
+
+    /** A {@code RetryListener} bean: the starter tells it of every call's end. */
+    @Bean
+    StopReasons stopReasons() {
+        return new StopReasons();
+    }
+
+    @Bean
+    Demo demo(@Qualifier(Demo.CLIENT) WebClient upstream,
+            @Value("${http.retry.clients." + Demo.CLIENT + ".base-url}") String upstreamBaseUrl, FlakyUpstream flakyUpstream,
+            StopReasons stopReasons, Environment environment, SampleProperties properties) {
+        return new Demo(upstream, upstreamBaseUrl, flakyUpstream, stopReasons, environment,
+                properties.demo().progressEvery());
+    }
+
+    @Bean
+    RouterFunction<ServerResponse> demoRoutes(Demo demo, SampleProperties properties) {
+        return new DemoRoutes(demo, properties.demo().toRequest()).routes();
+    }
+
+    @Bean
+    @ConditionalOnBooleanProperty(name = "sample.demo.on-startup", matchIfMissing = true)
+    DemoRunner demoRunner(Demo demo, SampleProperties properties) {
+        return new DemoRunner(demo, properties.demo().toRequest());
+    }
+}

@@ -1,0 +1,8 @@
+/**
+ * The http-retry sample: a WebFlux app with a misbehaving upstream of its own, and a demonstration
+ * that calls it without and with retries.
+ */
+@NullMarked
+package dev.httpretry.sample;
+
+import org.jspecify.annotations.NullMarked;

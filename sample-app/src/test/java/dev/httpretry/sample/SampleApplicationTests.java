@@ -1,0 +1,221 @@
+package dev.httpretry.sample;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Objects;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import reactor.netty.http.client.PrematureCloseException;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.DefaultApplicationArguments;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
+import org.springframework.context.ApplicationContext;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.test.web.reactive.server.WebTestClient;
+import org.springframework.web.reactive.function.client.WebClient;
+import org.springframework.web.reactive.function.client.WebClientRequestException;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+/**
+ * The sample on a random port: its flaky upstream, a reduced demonstration, and what actuator shows.
+ * The upstream's random generator is seeded; every assertion on counts keeps a wide margin (with
+ * {@code fail=0.5} the plain client succeeds about half the time, the retrying one about 94%).
+ */
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
+        "sample.demo.on-startup=false",
+        "sample.demo.calls=20",
+        "sample.demo.fail=0.5",
+        "sample.demo.mode=error",
+        "sample.demo.delay-ms=0",
+        "sample.demo.progress-every=10",
+        "sample.upstream.seed=7",
+        // Several demonstrations run within one 10-second budget window: keep the budget out of the way.
+        "http.retry.clients.upstream.budget.min-retries-per-second=1000" })
+@AutoConfigureWebTestClient
+@ExtendWith(OutputCaptureExtension.class)
+class SampleApplicationTests {
+
+    @Autowired
+    private WebTestClient webTestClient;
+
+    @Autowired
+    private ApplicationContext context;
+
+    @Autowired
+    private Clock clock;
+
+    @LocalServerPort
+    private int port;
+
+    private WebTestClient web;
+
+    @BeforeEach
+    void longerTimeout() {
+        this.web = this.webTestClient.mutate().responseTimeout(Duration.ofSeconds(30)).build();
+    }
+
+    @Test
+    void retryingClientSucceedsMoreOftenThanThePlainOne() {
+        DemoReport report = this.web.get()
+            .uri("/demo?calls=60&concurrency=10&fail=0.5&mode=error")
+            .accept(MediaType.APPLICATION_JSON)
+            .exchange()
+            .expectStatus().isOk()
+            .expectBody(DemoReport.class)
+            .returnResult()
+            .getResponseBody();
+        assertThat(report).isNotNull();
+        RunResult plain = report.run(Demo.PLAIN);
+        RunResult retrying = report.run(Demo.RETRYING);
+
+        assertThat(plain.calls()).isEqualTo(60);
+        assertThat(plain.attempts()).as("the plain client sends each call once").isEqualTo(60);
+        assertThat(plain.failures()).containsOnlyKeys("503");
+        assertThat(plain.stopReasons()).isEmpty();
+
+        assertThat(retrying.calls()).isEqualTo(60);
+        assertThat(retrying.successes()).isGreaterThan(plain.successes());
+        assertThat(retrying.attempts()).isGreaterThan(retrying.calls()).isLessThanOrEqualTo(4L * retrying.calls());
+        assertThat(retrying.amplification()).isGreaterThan(1.0);
+        assertThat(retrying.stopReasons().values().stream().mapToLong(Long::longValue).sum()).isEqualTo(60);
+        assertThat(retrying.stopReasons().get("none")).isEqualTo(retrying.successes());
+    }
+
+    @Test
+    void demoAnswersWithTheTableWhenAskedForText() {
+        this.web.get()
+            .uri("/demo?calls=10&fail=0")
+            .accept(MediaType.TEXT_PLAIN)
+            .exchange()
+            .expectStatus().isOk()
+            .expectHeader().contentTypeCompatibleWith(MediaType.TEXT_PLAIN)
+            .expectBody(String.class)
+            .value((table) -> assertThat(table).contains("amplification", Demo.PLAIN, Demo.RETRYING));
+    }
+
+    @Test
+    void demoRejectsABadParameter() {
+        this.web.get()
+            .uri("/demo?fail=2")
+            .exchange()
+            .expectStatus().isBadRequest()
+            .expectBody(String.class)
+            .value((message) -> assertThat(message).contains("Invalid fail (2.0)"));
+    }
+
+    @Test
+    void startUpDemoLogsTheTable(CapturedOutput output) {
+        assertThat(this.context.getBeanProvider(DemoRunner.class).getIfAvailable())
+            .as("sample.demo.on-startup=false").isNull();
+        SampleProperties properties = this.context.getBean(SampleProperties.class);
+
+        new DemoRunner(this.context.getBean(Demo.class), properties.demo().toRequest()).run(new DefaultApplicationArguments());
+
+        assertThat(output.getOut()).contains("plain (no retry): 10/20 calls done", "retrying (upstream): 20/20 calls done",
+                "client", "amplification", Demo.PLAIN, Demo.RETRYING, "/actuator/retry");
+    }
+
+    @Test
+    void upstreamAnswersAsAsked() {
+        this.web.get().uri("/upstream/resource").exchange().expectStatus().isOk();
+        this.web.get().uri("/upstream/resource?fail=1").exchange().expectStatus().isEqualTo(503);
+        this.web.get().uri("/upstream/resource?fail=1&status=500").exchange().expectStatus().isEqualTo(500);
+        this.web.get().uri("/upstream/resource?fail=2").exchange().expectStatus().isBadRequest();
+        this.web.get()
+            .uri("/upstream/resource?fail=1&mode=rate-limit&retryAfter=3")
+            .exchange()
+            .expectStatus().isEqualTo(429)
+            .expectHeader().valueEquals(HttpHeaders.RETRY_AFTER, "3");
+    }
+
+    @Test
+    void upstreamSendsRetryAfterAsAnHttpDateNeverEarlierThanAsked() {
+        Instant before = this.clock.instant();
+        String retryAfter = this.web.get()
+            .uri("/upstream/resource?fail=1&mode=rate-limit&retryAfter=3&retryAfterFormat=date")
+            .exchange()
+            .expectStatus().isEqualTo(429)
+            .returnResult(Void.class)
+            .getResponseHeaders()
+            .getFirst(HttpHeaders.RETRY_AFTER);
+        Instant after = this.clock.instant();
+
+        Instant date = ZonedDateTime.parse(Objects.requireNonNull(retryAfter), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+        assertThat(retryAfter).endsWith(" GMT");
+        assertThat(date).isAfterOrEqualTo(before.plusSeconds(3)).isBeforeOrEqualTo(after.plusSeconds(4));
+    }
+
+    @Test
+    void upstreamDropsTheConnectionWithoutAResponse() {
+        WebClient client = WebClient.create("http://localhost:" + this.port);
+
+        assertThatExceptionOfType(WebClientRequestException.class)
+            .isThrownBy(() -> client.get().uri("/upstream/resource?fail=1&mode=drop").retrieve().toBodilessEntity().block(Duration.ofSeconds(10)))
+            .withCauseInstanceOf(PrematureCloseException.class);
+    }
+
+    @Test
+    void upstreamCountsWhatItReceivedPerRun() {
+        FlakyUpstream upstream = this.context.getBean(FlakyUpstream.class);
+        String run = upstream.openRun("probe");
+        for (int i = 0; i < 3; i++) {
+            this.web.get().uri("/upstream/resource?fail=1&run=" + run).exchange().expectStatus().isEqualTo(503);
+        }
+        assertThat(upstream.closeRun(run)).as("the test client does not retry").isEqualTo(3);
+        assertThat(upstream.closeRun(run)).as("a closed run counts nothing").isZero();
+    }
+
+    @Test
+    void actuatorShowsHealthAndPrometheus() {
+        this.web.get().uri("/actuator/health").exchange().expectStatus().isOk().expectBody().jsonPath("$.status").isEqualTo("UP");
+        this.web.get().uri("/actuator/prometheus").exchange().expectStatus().isOk();
+    }
+
+    // The retry actuator endpoint and the http.client.retry.* meters, as the contract names them.
+    @Test
+    void retryEndpointAndMetersCountTheUpstreamClient() {
+        this.web.get().uri("/demo?calls=20&fail=0.5&mode=error").exchange().expectStatus().isOk();
+
+        this.web.get().uri("/actuator/retry").exchange()
+            .expectStatus().isOk()
+            .expectBody()
+            .jsonPath("$.clients.default").exists()
+            .jsonPath("$.clients.upstream.policy['max-attempts']").isEqualTo(4)
+            .jsonPath("$.clients.upstream.policy.deadline").isEqualTo("5s")
+            .jsonPath("$.clients.upstream.policy['attempt-timeout']").isEqualTo("500ms")
+            .jsonPath("$.clients.upstream.state.calls.success").value(Integer.class, (n) -> assertThat(n).isPositive())
+            .jsonPath("$.clients.upstream.state.calls.total").value(Integer.class, (n) -> assertThat(n).isGreaterThanOrEqualTo(20))
+            .jsonPath("$.clients.upstream.state.calls['by-reason'].none").value(Integer.class, (n) -> assertThat(n).isPositive())
+            .jsonPath("$.clients.upstream.state.attempts").value(Integer.class, (n) -> assertThat(n).isGreaterThan(20))
+            .jsonPath("$.clients.upstream.state['budget-available']").exists();
+
+        this.web.get().uri("/actuator/retry/upstream").exchange().expectStatus().isOk();
+
+        this.web.get().uri("/actuator/metrics/http.client.retry.calls?tag=client:upstream").exchange()
+            .expectStatus().isOk()
+            .expectBody()
+            .jsonPath("$.name").isEqualTo("http.client.retry.calls")
+            .jsonPath("$.measurements[0].value").value(Double.class, (n) -> assertThat(n).isGreaterThanOrEqualTo(20));
+        this.web.get().uri("/actuator/metrics/http.client.retry.attempts?tag=client:upstream").exchange()
+            .expectStatus().isOk();
+
+        this.web.get().uri("/actuator/prometheus").exchange()
+            .expectStatus().isOk()
+            .expectBody(String.class)
+            .value((body) -> assertThat(body).contains("http_client_retry_calls_total", "http_client_retry_attempts_total"));
+    }
+}
