@@ -17,7 +17,7 @@ import org.springframework.web.reactive.function.client.WebClientResponseExcepti
  * attempts with exponential backoff from 100 ms (cap 2 s); (b) uses its defaults otherwise (full
  * jitter, budget on, Retry-After honoured).
  *
- * <pre>bash benchmarks/run overhead.FailureBenchmark [calls] [concurrency]</pre>
+ * <pre>mvn -B -q -pl benchmarks -am verify -DskipTests -Dbench=overhead.FailureBenchmark -Dbench.args="[calls] [concurrency]"</pre>
  */
 public final class FailureBenchmark {
 

@@ -18,7 +18,7 @@ import org.springframework.web.reactive.function.client.WebClient;
  * exchange answers a prebuilt 200 synchronously, so every byte counted is the filter's (and the
  * WebClient's own). Deterministic, unlike a measurement over the network.
  *
- * <pre>bash benchmarks/run overhead.FilterAllocation [calls]</pre>
+ * <pre>mvn -B -q -pl benchmarks -am verify -DskipTests -Dbench=overhead.FilterAllocation -Dbench.args="[calls]"</pre>
  */
 public final class FilterAllocation {
 

@@ -18,7 +18,7 @@ import org.springframework.web.reactive.function.client.WebClient;
  * answers 200 at once; the four clients share one connection pool; rounds are interleaved so drift
  * of the machine affects all alike; the median round of each contender is reported.
  *
- * <pre>bash benchmarks/run overhead.HappyPathBenchmark [calls-per-round] [rounds] [concurrency]</pre>
+ * <pre>mvn -B -q -pl benchmarks -am verify -DskipTests -Dbench=overhead.HappyPathBenchmark -Dbench.args="[calls-per-round] [rounds] [concurrency]"</pre>
  */
 public final class HappyPathBenchmark {
 
