@@ -2,6 +2,8 @@ package dev.httpretry.autoconfigure;
 
 import java.util.Map;
 
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.BeanFactory;
@@ -23,6 +25,8 @@ import org.springframework.web.reactive.function.client.WebClient;
  * application already defines under that name wins.
  */
 class NamedWebClientsRegistrar implements ImportBeanDefinitionRegistrar, EnvironmentAware, BeanFactoryAware {
+
+    private static final Log logger = LogFactory.getLog(NamedWebClientsRegistrar.class);
 
     private @Nullable Environment environment;
 
@@ -49,7 +53,12 @@ class NamedWebClientsRegistrar implements ImportBeanDefinitionRegistrar, Environ
             .orElse(Map.of());
         clients.forEach((name, client) -> {
             String baseUrl = client.getBaseUrl();
-            if (baseUrl == null || baseUrl.isBlank() || registry.containsBeanDefinition(name)) {
+            if (baseUrl == null || baseUrl.isBlank()) {
+                return;
+            }
+            if (registry.containsBeanDefinition(name)) {
+                logger.info("Not registering a WebClient for http.retry.clients." + name
+                        + ": the application already defines a bean named '" + name + "'");
                 return;
             }
             RootBeanDefinition definition = new RootBeanDefinition(WebClient.class,
