@@ -179,6 +179,31 @@ class RetryExchangeFilterFunctionTests {
     }
 
     @Test
+    void exhaustedConnectionPoolIsNotRetried() {
+        this.server.then(TestServer.Reply.hang()).otherwise(status(200));
+        reactor.netty.resources.ConnectionProvider pool = reactor.netty.resources.ConnectionProvider.builder("one")
+            .maxConnections(1).pendingAcquireTimeout(Duration.ofMillis(100)).build();
+        try {
+            Harness harness = Harness.of(Harness.fastPolicy());
+            WebClient client = harness.client(this.server.url(), HttpClient.create(pool));
+            Disposable holder = client.get().retrieve().toBodilessEntity().subscribe();
+            await().atMost(Duration.ofSeconds(10)).until(() -> this.server.requests() == 1);
+
+            // the only connection is taken: the client itself is saturated, and retrying would pile on
+            assertThatThrownBy(() -> client.get().retrieve().toBodilessEntity().block(Duration.ofSeconds(10)))
+                .isInstanceOf(WebClientRequestException.class);
+            holder.dispose();
+            AttemptEvent saturated = harness.listener.attempts.get(0);
+            assertThat(saturated.decision().category()).isEqualTo(Category.LOCAL_SATURATION);
+            assertThat(harness.listener.calls).filteredOn((call) -> call.reason() == StopReason.NOT_RETRYABLE)
+                .singleElement().satisfies((call) -> assertThat(call.attempts()).isEqualTo(1));
+        }
+        finally {
+            pool.disposeLater().block(Duration.ofSeconds(5));
+        }
+    }
+
+    @Test
     void droppedConnectionIsRetried() {
         this.server.then(TestServer.Reply.drop()).otherwise(status(200).body("ok"));
         Harness harness = Harness.of(Harness.fastPolicy());
