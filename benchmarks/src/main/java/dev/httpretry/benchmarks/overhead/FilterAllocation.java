@@ -3,7 +3,18 @@ package dev.httpretry.benchmarks.overhead;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.time.Duration;
+import java.time.Clock;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+
+import dev.httpretry.autoconfigure.RetryClients;
+import dev.httpretry.autoconfigure.RetryExchangeFilterFunction;
+import dev.httpretry.autoconfigure.RetryMetrics;
+import dev.httpretry.autoconfigure.RetryStatistics;
+import dev.httpretry.core.RetryListener;
+import dev.httpretry.core.RetryPolicy;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 import reactor.core.publisher.Mono;
 
@@ -47,6 +58,16 @@ public final class FilterAllocation {
             }
             System.out.printf(Locale.ROOT, "| %s | %,.0f (%+,.0f) |%n", contender.label(), bytes, bytes - bare);
         }
+        // (b) as the auto-configuration wires it: live statistics and Micrometer meters listening
+        RetryClients clients = RetryClients.of(Map.of(RetryClients.DEFAULT_CLIENT, RetryPolicy.defaults()), Clock.systemUTC());
+        RetryListener listeners = RetryListener.composite(List.of(new RetryStatistics(),
+                new RetryMetrics(new SimpleMeterRegistry(), clients)));
+        WebClient observed = new RetryExchangeFilterFunction(clients, listeners)
+            .applyTo(WebClient.builder().exchangeFunction(exchange)).build();
+        ExchangeFunction filtered = filteredExchange(observed, exchange);
+        measure(filtered, request, calls);
+        double bytes = measure(filtered, request, calls);
+        System.out.printf(Locale.ROOT, "| (b) with statistics and meters | %,.0f (%+,.0f) |%n", bytes, bytes - bare);
     }
 
     private static ExchangeFunction filteredExchange(WebClient client, ExchangeFunction exchange) {
