@@ -75,6 +75,7 @@ public record Backoff(Duration initialDelay, double multiplier, Duration maxDela
             return 0;
         }
         double exponential = initial * Math.pow(multiplier, retry - 1);
-        return exponential < max ? (long) exponential : max;
+        // a double holds 53 bits: above 2^53 ns the product may round below the initial delay itself
+        return exponential < max ? Math.max(initial, (long) exponential) : max;
     }
 }

@@ -35,16 +35,23 @@ public final class RetryAfter {
 
     private static final int MAX_LENGTH = 64;
 
-    /** {@code Sun, 06 Nov 1994 08:49:37 GMT}. */
-    private static final DateTimeFormatter IMF_FIXDATE = DateTimeFormatter
-            .ofPattern("EEE, dd MMM uuuu HH:mm:ss 'GMT'", Locale.US);
+    /**
+     * {@code Sun, 06 Nov 1994 08:49:37 GMT}. The year is exactly four digits (RFC 9110 {@code year = 4DIGIT}):
+     * a longer or signed year would be truncated to an {@code int} below and read as a wrong date.
+     */
+    private static final DateTimeFormatter IMF_FIXDATE = new DateTimeFormatterBuilder()
+            .appendPattern("EEE, dd MMM ")
+            .appendValue(ChronoField.YEAR, 4)
+            .appendPattern(" HH:mm:ss 'GMT'")
+            .toFormatter(Locale.US);
 
     /** {@code Sun Nov  6 08:49:37 1994}: the day of month padded with a space to two characters. */
     private static final DateTimeFormatter ASCTIME = new DateTimeFormatterBuilder()
             .appendPattern("EEE MMM ")
             .padNext(2)
             .appendValue(ChronoField.DAY_OF_MONTH, 1, 2, SignStyle.NOT_NEGATIVE)
-            .appendPattern(" HH:mm:ss uuuu")
+            .appendPattern(" HH:mm:ss ")
+            .appendValue(ChronoField.YEAR, 4)
             .toFormatter(Locale.US);
 
     private RetryAfter() {
