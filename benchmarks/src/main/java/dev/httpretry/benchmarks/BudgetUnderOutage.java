@@ -12,6 +12,7 @@ import java.util.Map;
 
 import dev.httpretry.autoconfigure.HttpRetryProperties;
 import dev.httpretry.autoconfigure.RetryMetrics;
+import dev.httpretry.core.MonotonicClock;
 import dev.httpretry.core.RetryBudget;
 import dev.httpretry.core.RetryPolicy;
 import dev.httpretry.core.StopReason;

@@ -13,6 +13,7 @@ import java.util.function.ToDoubleFunction;
 
 import dev.httpretry.autoconfigure.HttpRetryProperties;
 import dev.httpretry.core.Jitter;
+import dev.httpretry.core.MonotonicClock;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Sinks;
 

@@ -1,7 +1,6 @@
 package dev.httpretry.autoconfigure;
 
-import java.time.Clock;
-
+import dev.httpretry.core.MonotonicClock;
 import dev.httpretry.core.RetryListener;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -35,7 +34,8 @@ public final class HttpRetryAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     RetryClients retryClients(HttpRetryProperties properties) {
-        return RetryClients.from(properties, Clock.systemUTC());
+        // the budgets measure intervals: a wall clock set back or forward must not refill or empty them
+        return RetryClients.from(properties, MonotonicClock.INSTANCE);
     }
 
     @Bean
