@@ -10,8 +10,10 @@ class InvalidRetryPropertyFailureAnalyzer extends AbstractFailureAnalyzer<Invali
     protected FailureAnalysis analyze(Throwable rootFailure, InvalidRetryPropertyException cause) {
         String description = "Invalid value '" + cause.getValue() + "' for property '" + cause.getProperty() + "': "
                 + cause.getRequirement() + ".";
-        String action = "Update your application's configuration: set '" + cause.getProperty()
-                + "' to a value that " + cause.getRequirement().replaceFirst("^must ", "") + ".";
+        // Requirements are phrased for the exception's message ("must be at least 1", "400, 401, 403 and 404
+        // are never retried"), so they are quoted whole rather than spliced into a sentence.
+        String action = "Update your application's configuration: give '" + cause.getProperty()
+                + "' a value that is allowed (" + cause.getRequirement() + ").";
         return new FailureAnalysis(description, action, cause);
     }
 }

@@ -1,0 +1,179 @@
+package dev.httpretry.autoconfigure;
+
+import java.time.Duration;
+import java.util.List;
+
+import dev.httpretry.core.ExceptionClassifier;
+import dev.httpretry.core.InvalidSettingException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.properties.bind.BindException;
+import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.boot.diagnostics.FailureAnalyzer;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration;
+import org.springframework.core.io.support.SpringFactoriesLoader;
+import org.springframework.core.io.support.SpringFactoriesLoader.ArgumentResolver;
+import org.springframework.core.io.support.SpringFactoriesLoader.FailureHandler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A bad value under {@code http.retry} stops start-up, and the failure analysis names the full key,
+ * the value and what is allowed.
+ */
+class InvalidRetryPropertiesTests {
+
+    private final ApplicationContextRunner runner = new ApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(WebClientAutoConfiguration.class, HttpRetryAutoConfiguration.class));
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """
+            # properties (';' between several)                       | full key named                            | value   | what is allowed
+            http.retry.max-attempts=0                                 | http.retry.max-attempts                   | 0       | must be at least 1
+            http.retry.max-attempts=101                               | http.retry.max-attempts                   | 101     | must be at most 100
+            http.retry.clients.payments.max-attempts=0                | http.retry.clients.payments.max-attempts  | 0       | must be at least 1
+            http.retry.backoff.initial-delay=-1s                      | http.retry.backoff.initial-delay          | -1s     | must be zero or positive
+            http.retry.clients.payments.backoff.initial-delay=-250ms  | http.retry.clients.payments.backoff.initial-delay | -250ms | must be zero or positive
+            http.retry.deadline=-5s                                   | http.retry.deadline                       | -5s     | must be positive
+            http.retry.attempt-timeout=0s                             | http.retry.attempt-timeout                | 0s      | must be positive
+            http.retry.retry-after.max-wait=-1s                       | http.retry.retry-after.max-wait           | -1s     | must be zero or positive
+            http.retry.connection-refused-min-delay=-1ms              | http.retry.connection-refused-min-delay   | -1ms    | must be zero or positive
+            http.retry.backoff.multiplier=0.5                         | http.retry.backoff.multiplier             | 0.5     | must be a finite number of at least 1.0
+            http.retry.backoff.initial-delay=10s;http.retry.backoff.max-delay=5s | http.retry.backoff.max-delay   | 5s      | must be at least backoff.initial-delay (10s)
+            http.retry.clients.payments.backoff.max-delay=500ms       | http.retry.clients.payments.backoff.max-delay | 500ms | must be at least backoff.initial-delay (1s)
+            "http.retry.statuses=429,404"                             | http.retry.statuses                       | 404     | 400, 401, 403 and 404 are never retried
+            "http.retry.statuses=500,503"                             | http.retry.statuses                       | 500     | 500 is retried as often as server-error-retries says, not through statuses
+            "http.retry.statuses=302"                                 | http.retry.statuses                       | 302     | must be a 4xx or 5xx status
+            "http.retry.methods=GET,GE T"                             | http.retry.methods                        | GE T    | must be an HTTP method name such as GET or PUT
+            http.retry.budget.ratio=-1                                | http.retry.budget.ratio                   | -1.0    | must be between 0 and 1000
+            http.retry.budget.min-retries-per-second=-1               | http.retry.budget.min-retries-per-second  | -1      | must be zero or positive
+            http.retry.server-error-retries=-1                        | http.retry.server-error-retries           | -1      | must be zero or positive
+            http.retry.clients.default.max-attempts=2                 | http.retry.clients.default                | default | must not be 'default', the name of the top-level policy
+            """)
+    void aBadValueStopsStartUpNamingTheKeyTheValueAndWhatIsAllowed(String properties, String key, String value,
+            String requirement) {
+        this.runner.withPropertyValues(properties.split(";")).run((context) -> {
+            assertThat(context).hasFailed();
+            Throwable failure = context.getStartupFailure();
+            InvalidRetryPropertyException invalid = find(failure, InvalidRetryPropertyException.class);
+            assertThat(invalid.getProperty()).isEqualTo(key);
+            assertThat(invalid.getValue()).isEqualTo(value);
+            assertThat(invalid.getRequirement()).isEqualTo(requirement);
+            assertThat(invalid).hasMessage("Invalid " + key + " (" + value + "): " + requirement);
+
+            FailureAnalysis analysis = new InvalidRetryPropertyFailureAnalyzer().analyze(failure);
+            assertThat(analysis).isNotNull();
+            assertThat(analysis.getDescription())
+                .isEqualTo("Invalid value '" + value + "' for property '" + key + "': " + requirement + ".");
+            assertThat(analysis.getAction()).isEqualTo("Update your application's configuration: give '" + key
+                    + "' a value that is allowed (" + requirement + ").");
+            assertThat(analysis.getCause()).isSameAs(invalid);
+        });
+    }
+
+    @Test
+    void aBadValueIsAnInvalidRetryPropertyExceptionCausedByTheCoresCheck() {
+        this.runner.withPropertyValues("http.retry.max-attempts=0").run((context) -> {
+            Throwable failure = context.getStartupFailure();
+            InvalidRetryPropertyException invalid = find(failure, InvalidRetryPropertyException.class);
+            // the core's own exception stays attached as the cause, so it is the root of the chain
+            assertThat(invalid.getCause()).isInstanceOf(InvalidSettingException.class)
+                .hasMessage("Invalid max-attempts (0): must be at least 1");
+            assertThat(ExceptionClassifier.rootCause(failure)).isSameAs(invalid.getCause());
+        });
+    }
+
+    @Test
+    void theFailureAnalyzerIsRegisteredAndExplainsTheFailureAsBootWould() {
+        this.runner.withPropertyValues("http.retry.clients.payments.max-attempts=0").run((context) -> {
+            FailureAnalysis analysis = analyzeAsBootDoes(context.getStartupFailure());
+            assertThat(analysis.getDescription()).isEqualTo(
+                    "Invalid value '0' for property 'http.retry.clients.payments.max-attempts': must be at least 1.");
+            assertThat(analysis.getAction()).isEqualTo("Update your application's configuration: give "
+                    + "'http.retry.clients.payments.max-attempts' a value that is allowed (must be at least 1).");
+        });
+    }
+
+    @Test
+    void anUnknownJitterFailsInBootsBinderWithBootsOwnMessage() {
+        this.runner.withPropertyValues("http.retry.backoff.jitter=wobbly").run((context) -> {
+            assertThat(context).hasFailed();
+            Throwable failure = context.getStartupFailure();
+            BindException bind = find(failure, BindException.class);
+            assertThat(bind.getName()).hasToString("http.retry.backoff.jitter");
+            assertThat(bind.getProperty().getValue()).isEqualTo("wobbly");
+
+            FailureAnalysis analysis = analyzeAsBootDoes(failure);
+            assertThat(analysis.getDescription()).contains("http.retry.backoff.jitter").contains("wobbly");
+            assertThat(analysis.getAction()).contains("NONE", "FULL", "EQUAL", "DECORRELATED");
+        });
+    }
+
+    @Test
+    void anUnknownJitterUnderAClientNamesTheClientsKey() {
+        this.runner.withPropertyValues("http.retry.clients.payments.backoff.jitter=wobbly").run((context) -> {
+            FailureAnalysis analysis = analyzeAsBootDoes(context.getStartupFailure());
+            assertThat(analysis.getDescription()).contains("http.retry.clients.payments.backoff.jitter")
+                .contains("wobbly");
+        });
+    }
+
+    @Test
+    void jitterNamesBindInAnyCase() {
+        this.runner.withPropertyValues("http.retry.backoff.jitter=Decorrelated").run((context) -> {
+            assertThat(context).hasNotFailed();
+            assertThat(context.getBean(RetryClients.class).get("default").policy().backoff().jitter().configName())
+                .isEqualTo("decorrelated");
+        });
+    }
+
+    @Test
+    void anAttemptTimeoutLongerThanTheDeadlineIsNotAnError() {
+        this.runner.withPropertyValues("http.retry.deadline=1s").run((context) -> {
+            assertThat(context).hasNotFailed();
+            var policy = context.getBean(RetryClients.class).get("default").policy();
+            assertThat(policy.deadline()).isEqualTo(Duration.ofSeconds(1));
+            assertThat(policy.attemptTimeout()).isEqualTo(Duration.ofSeconds(10));
+        });
+    }
+
+    @Test
+    void aClientsAttemptTimeoutLongerThanItsDeadlineIsNotAnError() {
+        this.runner
+            .withPropertyValues("http.retry.clients.payments.deadline=1s", "http.retry.clients.payments.attempt-timeout=5s")
+            .run((context) -> assertThat(context).hasNotFailed());
+    }
+
+    private static <T extends Throwable> T find(Throwable failure, Class<T> type) {
+        List<Throwable> chain = ExceptionClassifier.causeChain(failure);
+        return chain.stream()
+            .filter(type::isInstance)
+            .map(type::cast)
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("No " + type.getSimpleName() + " in " + chain, failure));
+    }
+
+    /**
+     * Analyzes a failure as Spring Boot does at start-up: with every {@link FailureAnalyzer}
+     * registered in {@code META-INF/spring.factories}, in their order, the first answer winning.
+     * Analyzers that need the (failed) context are left out.
+     */
+    private static FailureAnalysis analyzeAsBootDoes(Throwable failure) {
+        List<FailureAnalyzer> analyzers = SpringFactoriesLoader
+            .forDefaultResourceLocation(InvalidRetryPropertiesTests.class.getClassLoader())
+            .load(FailureAnalyzer.class, ArgumentResolver.none(), FailureHandler.handleMessage((message, ex) -> {
+            }));
+        assertThat(analyzers).anyMatch(InvalidRetryPropertyFailureAnalyzer.class::isInstance);
+        for (FailureAnalyzer analyzer : analyzers) {
+            FailureAnalysis analysis = analyzer.analyze(failure);
+            if (analysis != null) {
+                return analysis;
+            }
+        }
+        throw new AssertionError("No failure analyzer explains " + failure, failure);
+    }
+}
