@@ -6,9 +6,22 @@ import org.jspecify.annotations.Nullable;
 public class ClientProperties extends PolicyProperties {
 
     /**
+     * Whether this client retries; false sends its requests once, as without the starter (default true).
+     */
+    private @Nullable Boolean enabled;
+
+    /**
      * When set, a WebClient bean named after the client is registered with this base URL and the client's policy.
      */
     private @Nullable String baseUrl;
+
+    public @Nullable Boolean getEnabled() {
+        return this.enabled;
+    }
+
+    public void setEnabled(@Nullable Boolean enabled) {
+        this.enabled = enabled;
+    }
 
     public @Nullable String getBaseUrl() {
         return this.baseUrl;

@@ -64,6 +64,9 @@ class NamedWebClientsRegistrar implements ImportBeanDefinitionRegistrar, Environ
             RootBeanDefinition definition = new RootBeanDefinition(WebClient.class,
                     () -> namedWebClient(factory, name, baseUrl));
             definition.setDescription("WebClient of http.retry.clients." + name);
+            // injected by @Qualifier("<name>") only, so an application's own WebClient bean stays
+            // the one injected by type
+            definition.setDefaultCandidate(false);
             registry.registerBeanDefinition(name, definition);
         });
     }

@@ -11,8 +11,9 @@ import dev.httpretry.core.RetryPolicy;
  * @param name the client's name ({@value RetryClients#DEFAULT_CLIENT} for the top-level policy)
  * @param policy the effective policy
  * @param budget the client's budget, shared by every call of the client
+ * @param enabled whether the client retries at all; a disabled client sends each request once
  */
-public record RetryClient(String name, RetryPolicy policy, RetryBudget budget) {
+public record RetryClient(String name, RetryPolicy policy, RetryBudget budget, boolean enabled) {
 
     /** Checks the arguments. */
     public RetryClient {

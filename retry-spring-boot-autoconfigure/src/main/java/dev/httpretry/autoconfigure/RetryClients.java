@@ -33,15 +33,19 @@ public final class RetryClients {
      */
     public static RetryClients from(HttpRetryProperties properties, Clock clock) {
         Map<String, RetryPolicy> policies = new LinkedHashMap<>();
+        Set<String> disabled = new java.util.HashSet<>();
         policies.put(DEFAULT_CLIENT, RetryPolicyFactory.topLevel(properties));
         properties.getClients().forEach((name, client) -> {
+            if (Boolean.FALSE.equals(client.getEnabled())) {
+                disabled.add(name);
+            }
             if (DEFAULT_CLIENT.equals(name)) {
                 throw new InvalidRetryPropertyException(HttpRetryProperties.PREFIX + ".clients." + name, name,
                         "must not be '" + DEFAULT_CLIENT + "', the name of the top-level policy", new IllegalArgumentException(name));
             }
             policies.put(name, RetryPolicyFactory.client(properties, name, client));
         });
-        return of(policies, clock);
+        return of(policies, disabled, clock);
     }
 
     /**
@@ -51,11 +55,16 @@ public final class RetryClients {
      * @return the clients
      */
     public static RetryClients of(Map<String, RetryPolicy> policies, Clock clock) {
+        return of(policies, Set.of(), clock);
+    }
+
+    private static RetryClients of(Map<String, RetryPolicy> policies, Set<String> disabled, Clock clock) {
         if (!policies.containsKey(DEFAULT_CLIENT)) {
             throw new IllegalArgumentException("No policy for the '" + DEFAULT_CLIENT + "' client among " + policies.keySet());
         }
         Map<String, RetryClient> clients = new LinkedHashMap<>();
-        policies.forEach((name, policy) -> clients.put(name, new RetryClient(name, policy, policy.newBudget(clock))));
+        policies.forEach((name, policy) -> clients.put(name, new RetryClient(name, policy, policy.newBudget(clock),
+                !disabled.contains(name))));
         return new RetryClients(clients);
     }
 

@@ -62,6 +62,7 @@ public class RetryEndpoint {
     private Map<String, Object> describe(RetryClient client) {
         Map<String, Object> description = new LinkedHashMap<>();
         description.put("name", client.name());
+        description.put("enabled", client.enabled());
         description.put("policy", policy(client.policy()));
         description.put("state", state(client));
         return description;

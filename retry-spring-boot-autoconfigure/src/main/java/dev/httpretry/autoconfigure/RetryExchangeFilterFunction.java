@@ -106,6 +106,9 @@ public final class RetryExchangeFilterFunction implements ExchangeFilterFunction
             return Mono.error(new IllegalArgumentException("No retry client named '" + selected
                     + "' (request attribute " + RetryRequests.ATTRIBUTE + "); the clients are " + this.clients.names()));
         }
+        if (!client.enabled()) {
+            return next.exchange(request);
+        }
         return RetryingCall.mono(client, request, next, this.listener, this.scheduler);
     }
 

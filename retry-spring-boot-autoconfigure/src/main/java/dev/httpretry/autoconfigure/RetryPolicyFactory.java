@@ -1,7 +1,9 @@
 package dev.httpretry.autoconfigure;
 
+import java.time.Duration;
 import java.util.function.Consumer;
 
+import dev.httpretry.core.Durations;
 import dev.httpretry.core.InvalidSettingException;
 import dev.httpretry.core.RetryPolicy;
 import org.jspecify.annotations.Nullable;
@@ -43,9 +45,18 @@ final class RetryPolicyFactory {
         String clientPrefix = topPrefix + "clients." + name + ".";
         apply(properties, builder, topPrefix);
         apply(client, builder, clientPrefix);
-        boolean clientSetsDelays = client.getBackoff().getInitialDelay() != null
-                || client.getBackoff().getMaxDelay() != null;
-        return build(builder, clientSetsDelays ? clientPrefix : topPrefix);
+        try {
+            return builder.build();
+        }
+        catch (InvalidSettingException ex) {
+            // max-delay below initial-delay: blame the key the client set, not an inherited one
+            Duration initialDelay = client.getBackoff().getInitialDelay();
+            if (client.getBackoff().getMaxDelay() == null && initialDelay != null) {
+                throw new InvalidRetryPropertyException(clientPrefix + "backoff.initial-delay",
+                        Durations.format(initialDelay), "must be at most backoff.max-delay (" + ex.value() + ")", ex);
+            }
+            throw invalid((client.getBackoff().getMaxDelay() != null) ? clientPrefix : topPrefix, ex);
+        }
     }
 
     private static RetryPolicy.Builder newBuilder() {

@@ -231,6 +231,39 @@ class HttpRetryAutoConfigurationTests {
             });
     }
 
+    @Test
+    void aDisabledClientSendsItsRequestsOnce() {
+        try (StatusSequenceServer server = StatusSequenceServer.answering(503)) {
+            this.runner.withPropertyValues(FAST)
+                .withPropertyValues("http.retry.clients.payments.base-url=" + server.baseUrl(),
+                        "http.retry.clients.payments.enabled=false")
+                .run((context) -> {
+                    assertThat(context.getBean(RetryClients.class).get("payments").enabled()).isFalse();
+                    WebClient payments = context.getBean("payments", WebClient.class);
+                    assertThatExceptionOfType(WebClientResponseException.ServiceUnavailable.class)
+                        .isThrownBy(() -> payments.get().uri("/pay").retrieve().toBodilessEntity().block(BLOCK));
+                    assertThat(server.requests()).isEqualTo(1);
+
+                    WebClient plain = context.getBean(WebClient.Builder.class).baseUrl(server.baseUrl()).build();
+                    assertThatExceptionOfType(WebClientResponseException.ServiceUnavailable.class)
+                        .isThrownBy(() -> plain.get().uri("/other").retrieve().toBodilessEntity().block(BLOCK));
+                    assertThat(server.requests()).isEqualTo(1 + 4);
+                });
+        }
+    }
+
+    @Test
+    void namedClientsAreInjectedByQualifierSoTheApplicationsOwnWebClientStaysTheOneByType() {
+        WebClient own = WebClient.create("http://127.0.0.1:5");
+        this.runner.withPropertyValues("http.retry.clients.payments.base-url=http://127.0.0.1:1")
+            .withBean("ownWebClient", WebClient.class, () -> own)
+            .run((context) -> {
+                assertThat(context).hasNotFailed();
+                assertThat(context.getBeanProvider(WebClient.class).getIfUnique()).isSameAs(own);
+                assertThat(context.getBean("payments", WebClient.class)).isNotSameAs(own);
+            });
+    }
+
     // ---------------------------------------------------------------- user beans win
 
     @Test

@@ -45,6 +45,7 @@ class InvalidRetryPropertiesTests {
             http.retry.backoff.multiplier=0.5                         | http.retry.backoff.multiplier             | 0.5     | must be a finite number of at least 1.0
             http.retry.backoff.initial-delay=10s;http.retry.backoff.max-delay=5s | http.retry.backoff.max-delay   | 5s      | must be at least backoff.initial-delay (10s)
             http.retry.clients.payments.backoff.max-delay=500ms       | http.retry.clients.payments.backoff.max-delay | 500ms | must be at least backoff.initial-delay (1s)
+            http.retry.clients.payments.backoff.initial-delay=40s     | http.retry.clients.payments.backoff.initial-delay | 40s | must be at most backoff.max-delay (30s)
             "http.retry.statuses=429,404"                             | http.retry.statuses                       | 404     | 400, 401, 403 and 404 are never retried
             "http.retry.statuses=500,503"                             | http.retry.statuses                       | 500     | 500 is retried as often as server-error-retries says, not through statuses
             "http.retry.statuses=302"                                 | http.retry.statuses                       | 302     | must be a 4xx or 5xx status
