@@ -25,7 +25,9 @@ import reactor.core.publisher.Operators;
 import reactor.core.scheduler.Scheduler;
 import reactor.util.context.Context;
 
+import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.client.reactive.ClientHttpResponse;
 import org.springframework.web.reactive.function.client.ClientRequest;
 import org.springframework.web.reactive.function.client.ClientResponse;
 import org.springframework.web.reactive.function.client.ExchangeFunction;
@@ -47,6 +49,9 @@ final class RetryingCall extends Operators.MonoSubscriber<ClientResponse, Client
 
     /** The decision on a success, shared: it has no state. */
     private static final RetryDecision SUCCESS = new RetryDecision.Stop(Category.SUCCESS, StopReason.NONE);
+
+    /** Reactor Netty's connection type, when Reactor Netty is the connector (it is optional, so found by name). */
+    private static final @Nullable Class<?> REACTOR_NETTY_CONNECTION = loadClass("reactor.netty.Connection");
 
     private static final AtomicIntegerFieldUpdater<RetryingCall> ENDED =
             AtomicIntegerFieldUpdater.newUpdater(RetryingCall.class, "ended");
@@ -162,7 +167,7 @@ final class RetryingCall extends Operators.MonoSubscriber<ClientResponse, Client
         this.current = attempt;
         try {
             attempt.timer = this.scheduler.schedule(attempt, Math.min(left, timeout), TimeUnit.NANOSECONDS);
-            this.next.exchange(this.request).subscribe(attempt);
+            this.next.exchange(this.request).doOnDiscard(Object.class, RetryingCall::discarded).subscribe(attempt);
         }
         catch (RuntimeException ex) {
             attempt.onError(ex);
@@ -326,6 +331,33 @@ final class RetryingCall extends Operators.MonoSubscriber<ClientResponse, Client
 
     private static void release(ClientResponse response) {
         response.releaseBody().subscribe(null, (error) -> { });
+    }
+
+    /**
+     * A cancel (the attempt timeout, the deadline, the caller) that overtakes a response as it
+     * arrives makes the connector throw the response away as a discarded value, and nobody would
+     * ever read its body: Spring's Reactor connector discards its {@link ClientHttpResponse}, and
+     * Reactor Netty the connection that holds it. Release them.
+     */
+    private static void discarded(Object value) {
+        if (value instanceof ClientResponse response) {
+            release(response);
+        }
+        else if (value instanceof ClientHttpResponse response) {
+            response.getBody().subscribe(DataBufferUtils::release, (error) -> { });
+        }
+        else if (REACTOR_NETTY_CONNECTION != null && REACTOR_NETTY_CONNECTION.isInstance(value)) {
+            ((Disposable) value).dispose();
+        }
+    }
+
+    private static @Nullable Class<?> loadClass(String name) {
+        try {
+            return Class.forName(name, false, RetryingCall.class.getClassLoader());
+        }
+        catch (ClassNotFoundException | LinkageError ex) {
+            return null;
+        }
     }
 
     private static @Nullable String describe(@Nullable Outcome outcome) {

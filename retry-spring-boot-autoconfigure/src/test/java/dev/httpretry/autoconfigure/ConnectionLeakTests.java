@@ -89,7 +89,7 @@ class ConnectionLeakTests {
     }
 
     @Test
-    void callsRacingTheAttemptTimeoutOrTheCallerAllEndAndGiveTheirConnectionBack() {
+    void callsRacingTheAttemptTimeoutOrTheCallerLeakNothing() {
         java.util.SplittableRandom random = new java.util.SplittableRandom(7);
         int calls = 120;
         for (int i = 0; i < 4 * calls; i++) {
@@ -111,10 +111,13 @@ class ConnectionLeakTests {
         assertThat(harness.listener.calls).hasSize(calls);
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
             .until(() -> this.poolMetrics.get() != null && this.poolMetrics.get().acquiredSize() == 0);
-        // No leak assertion here: a response that arrives just as its exchange is cancelled can leak
-        // a buffer inside the connector even without this filter (a plain WebClient with
-        // .timeout(40ms) under the same replies reports LEAK: on Java 25), so it would judge the
-        // connector, not the filter. hundredsOfRetriedCallsThroughOneConnectionLeakNothing judges the filter.
-        client.get().retrieve().bodyToMono(String.class).block(Duration.ofSeconds(10));
+        // A response that arrives just as its exchange is cancelled is thrown away by the connector
+        // as a discarded value (a plain WebClient with .timeout(40ms) leaks it here); the filter
+        // releases what is discarded, so nothing leaks.
+        System.gc();
+        client.get().retrieve().bodyToMono(String.class).onErrorResume((error) -> reactor.core.publisher.Mono.empty())
+            .block(Duration.ofSeconds(10));
+        assertThat(this.leaks.list).extracting(ILoggingEvent::getFormattedMessage)
+            .noneMatch((message) -> message.contains("LEAK:"));
     }
 }
