@@ -36,7 +36,10 @@ public enum Jitter {
 
     /**
      * {@code min(maxDelay, uniform[initialDelay, previous * 3])}, where previous is the last wait
-     * (the initial delay before the first retry).
+     * actually made (the initial delay before the first retry). As in Brooker's formula, the cap
+     * comes after the draw, so once previous nears the cap about two thirds of the draws are the
+     * cap itself; and a wait lengthened by {@code Retry-After} or by the refused-connection minimum
+     * raises the range of the next one.
      */
     DECORRELATED {
         @Override
