@@ -38,6 +38,14 @@ public enum Contender {
         }
     },
 
+    /** (a') A WebClient without retry but with a response timeout, to show what arming a timer costs. */
+    BARE_WITH_TIMEOUT("(a') bare WebClient + timeout(10s)") {
+        @Override
+        WebClient.Builder apply(WebClient.Builder builder, Settings settings) {
+            return builder.filter((request, next) -> next.exchange(request).timeout(RetryPolicy.DEFAULT_ATTEMPT_TIMEOUT));
+        }
+    },
+
     /** (b) This starter's RetryExchangeFilterFunction with the given policy. */
     STARTER("(b) http-retry filter") {
         @Override
