@@ -8,10 +8,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 import dev.httpretry.core.AttemptEvent;
-import dev.httpretry.core.BackoffEvent;
 import dev.httpretry.core.CallEvent;
 import dev.httpretry.core.DelaySource;
 import dev.httpretry.core.Jitter;
@@ -544,30 +542,6 @@ class HttpRetryAutoConfigurationTests {
         @Bean
         WebClient payments() {
             return PAYMENTS;
-        }
-    }
-
-    static final class RecordingListener implements RetryListener {
-
-        final List<AttemptEvent> attempts = new CopyOnWriteArrayList<>();
-
-        final List<BackoffEvent> backoffs = new CopyOnWriteArrayList<>();
-
-        final List<CallEvent> calls = new CopyOnWriteArrayList<>();
-
-        @Override
-        public void onAttempt(AttemptEvent event) {
-            this.attempts.add(event);
-        }
-
-        @Override
-        public void onBackoff(BackoffEvent event) {
-            this.backoffs.add(event);
-        }
-
-        @Override
-        public void onCallEnd(CallEvent event) {
-            this.calls.add(event);
         }
     }
 }

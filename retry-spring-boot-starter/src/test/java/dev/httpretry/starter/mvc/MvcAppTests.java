@@ -1,7 +1,5 @@
 package dev.httpretry.starter.mvc;
 
-import java.time.Duration;
-
 import dev.httpretry.starter.Upstream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -10,15 +8,12 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.tomcat.TomcatWebServer;
 import org.springframework.boot.web.server.servlet.context.ServletWebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.web.reactive.function.client.WebClient;
-import org.springframework.web.reactive.function.client.WebClientResponseException;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
  * A Spring MVC app that only adds the starter and sets {@code http.retry.max-attempts: 3}
- * (application.yml) gets 3 attempts from the auto-configured {@link WebClient.Builder}.
+ * (application.yml) gets 3 attempts from the auto-configured {@code WebClient.Builder}.
  * Tagged {@code servlet-app}: the build runs it on its own, without WebFlux's server on the classpath.
  */
 @Tag("servlet-app")
@@ -31,12 +26,7 @@ class MvcAppTests {
             assertThat(app).isInstanceOf(ServletWebServerApplicationContext.class);
             assertThat(((ServletWebServerApplicationContext) app).getWebServer()).isInstanceOf(TomcatWebServer.class);
 
-            WebClient client = app.getBean(WebClient.Builder.class).baseUrl(upstream.baseUrl()).build();
-            assertThatExceptionOfType(WebClientResponseException.ServiceUnavailable.class)
-                .isThrownBy(() -> client.get().uri("/orders").retrieve().bodyToMono(String.class)
-                    .block(Duration.ofSeconds(10)))
-                .satisfies((ex) -> assertThat(ex.getResponseBodyAsString()).isEqualTo("response 3"));
-            assertThat(upstream.requests()).isEqualTo(3);
+            upstream.assertThreeAttemptsThrough(app);
         }
     }
 }
