@@ -1,0 +1,261 @@
+package dev.httpretry.benchmarks.soak;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.EnumMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.netty.DisposableServer;
+import reactor.netty.http.server.HttpServer;
+import reactor.netty.http.server.HttpServerRequest;
+import reactor.netty.http.server.HttpServerResponse;
+
+/**
+ * A Reactor Netty server on 127.0.0.1 (port 0) that answers each request with a fault drawn at
+ * random (seeded) from a weighted mix, and records every request it receives: by fault, and by
+ * the {@value #CALL_ID} of the call it belongs to. A request with {@value #CALM} always gets
+ * {@code 200}. Thread-safe.
+ */
+public final class ChaosServer implements AutoCloseable {
+
+    /** The header that names the logical call an attempt belongs to. */
+    public static final String CALL_ID = "X-Call-Id";
+
+    /** A request with this header is answered {@code 200} without a fault. */
+    public static final String CALM = "X-Chaos-Off";
+
+    static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+
+    /** The length announced by a response that is reset mid-body; only part of it is sent. */
+    static final int ANNOUNCED_LENGTH = 4096;
+
+    private static final DateTimeFormatter IMF_FIXDATE = DateTimeFormatter
+        .ofPattern("EEE, dd MMM uuuu HH:mm:ss 'GMT'", Locale.US)
+        .withZone(ZoneOffset.UTC);
+
+    private static final String PADDING = "x".repeat(512);
+
+    private final FaultKind[] kinds;
+
+    private final int[] cumulativeWeights;
+
+    /** Guarded by itself: one seeded sequence of choices, whatever thread a request arrives on. */
+    private final SplittableRandom random;
+
+    private final Clock clock;
+
+    private final Map<FaultKind, LongAdder> faults = new EnumMap<>(FaultKind.class);
+
+    private final Map<String, Received> calls = new ConcurrentHashMap<>();
+
+    private final LongAdder requests = new LongAdder();
+
+    private final LongAdder withoutCallId = new LongAdder();
+
+
+    private final DisposableServer server;
+
+    /**
+     * Starts the server.
+     * @param weights the relative weight of each answer
+     * @param seed seeds the choice of answers
+     * @param clock the clock {@code Retry-After} dates are computed from
+     */
+    public ChaosServer(Map<FaultKind, Integer> weights, long seed, Clock clock) {
+        this.kinds = weights.keySet().stream().sorted().toArray(FaultKind[]::new);
+        this.cumulativeWeights = new int[this.kinds.length];
+        int total = 0;
+        for (int i = 0; i < this.kinds.length; i++) {
+            total += weights.get(this.kinds[i]);
+            this.cumulativeWeights[i] = total;
+        }
+        this.random = new SplittableRandom(seed);
+        this.clock = clock;
+        for (FaultKind kind : FaultKind.values()) {
+            this.faults.put(kind, new LongAdder());
+        }
+        this.server = HttpServer.create().host("127.0.0.1").port(0).handle(this::handle).bindNow();
+    }
+
+    /**
+     * The base URL.
+     * @return {@code http://127.0.0.1:<port>}
+     */
+    public String url() {
+        return "http://127.0.0.1:" + this.server.port();
+    }
+
+    /**
+     * Requests received, of every kind.
+     * @return the count
+     */
+    public long requests() {
+        return this.requests.sum();
+    }
+
+    /**
+     * Requests received without a {@value #CALL_ID} header (must be none).
+     * @return the count
+     */
+    public long requestsWithoutCallId() {
+        return this.withoutCallId.sum();
+    }
+
+    /**
+     * Requests received, by the answer they got.
+     * @return the counts
+     */
+    public Map<FaultKind, Long> requestsByFault() {
+        Map<FaultKind, Long> counts = new EnumMap<>(FaultKind.class);
+        this.faults.forEach((kind, count) -> counts.put(kind, count.sum()));
+        counts.remove(FaultKind.REFUSED);
+        return counts;
+    }
+
+    /**
+     * What the server saw of one call.
+     * @param callId the call's {@value #CALL_ID}
+     * @return how often and how it arrived, or {@code null} if it never arrived
+     */
+    public @Nullable Received received(String callId) {
+        return this.calls.get(callId);
+    }
+
+    private Mono<Void> handle(HttpServerRequest request, HttpServerResponse response) {
+        this.requests.increment();
+        String callId = request.requestHeaders().get(CALL_ID);
+        if (callId == null) {
+            this.withoutCallId.increment();
+        }
+        else {
+            this.calls.computeIfAbsent(callId, (id) -> new Received(request.method().name(),
+                    request.requestHeaders().contains(IDEMPOTENCY_KEY))).count.incrementAndGet();
+        }
+        boolean calm = request.requestHeaders().contains(CALM);
+        FaultKind fault;
+        int variant;
+        synchronized (this.random) {
+            fault = calm ? FaultKind.OK : pick(this.random.nextInt(this.cumulativeWeights[this.cumulativeWeights.length - 1]));
+            variant = this.random.nextInt(201);
+        }
+        if (!calm) {
+            this.faults.get(fault).increment();
+        }
+        // Read (and so release) the request body first, whatever the answer.
+        Mono<Void> read = request.receive().then();
+        String body = "ok " + callId + " " + PADDING;
+        return switch (fault) {
+            case OK, REFUSED -> read.then(send(response.status(200), body));
+            case UNAVAILABLE -> read.then(send(response.status(503), "unavailable " + PADDING));
+            case RATE_LIMITED_DELTA -> read.then(send(response.status(429)
+                .header(HttpHeaderNames.RETRY_AFTER, String.valueOf(variant % 2)), "slow down"));
+            // one to two seconds ahead: the next whole second plus one, as HTTP-dates have no fraction
+            case RATE_LIMITED_DATE -> read.then(Mono.defer(() -> send(response.status(429).header(HttpHeaderNames.RETRY_AFTER,
+                    IMF_FIXDATE.format(this.clock.instant().truncatedTo(ChronoUnit.SECONDS).plusSeconds(2))), "slow down")));
+            case RESET_MID_RESPONSE -> read.then(resetMidBody(response, (variant % 2 == 0) ? 200 : 503));
+            case CLOSED_BEFORE_HEADERS -> read.then(close(response));
+            case SLOW -> read.then(Mono.delay(Duration.ofMillis(400 + variant))).then(send(response.status(200), body));
+            case AT_TIMEOUT -> read.then(Mono.delay(Duration.ofMillis(195 + variant / 40))).then(send(response.status(200), body));
+        };
+    }
+
+    private FaultKind pick(int roll) {
+        for (int i = 0; i < this.cumulativeWeights.length; i++) {
+            if (roll < this.cumulativeWeights[i]) {
+                return this.kinds[i];
+            }
+        }
+        throw new IllegalStateException("roll " + roll + " beyond the weights");
+    }
+
+    private static Mono<Void> send(HttpServerResponse response, String body) {
+        return response.header(HttpHeaderNames.CONTENT_TYPE, "text/plain").send(Mono.fromSupplier(() -> bytes(body))).then();
+    }
+
+    /**
+     * A body in an unpooled heap buffer, which Netty's leak detector does not track: the soak
+     * watches the client's buffers, and Reactor Netty's server can lose a body it is about to write
+     * when the client has already closed the connection (a slow answer after the attempt timed out).
+     */
+    private static ByteBuf bytes(String text) {
+        return Unpooled.wrappedBuffer(text.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /**
+     * Sends the headers with a {@code Content-Length} of {@value #ANNOUNCED_LENGTH} and about a
+     * quarter of the body in two chunks (a Flux, so the headers go first and keep that length),
+     * then closes the channel: the client sees the connection end mid-body.
+     */
+    private static Mono<Void> resetMidBody(HttpServerResponse response, int status) {
+        String part = "y".repeat(512);
+        return response.status(status)
+            .header(HttpHeaderNames.CONTENT_TYPE, "text/plain")
+            .header(HttpHeaderNames.CONTENT_LENGTH, String.valueOf(ANNOUNCED_LENGTH))
+            .send(Flux.just(part, part).map(ChaosServer::bytes))
+            .then()
+            .then(close(response));
+    }
+
+    private static Mono<Void> close(HttpServerResponse response) {
+        return Mono.fromRunnable(() -> response.withConnection((connection) -> connection.channel().close()));
+    }
+
+    @Override
+    public void close() {
+        this.server.disposeNow(Duration.ofSeconds(5));
+    }
+
+    /** What arrived of one call: its method, whether it had an {@code Idempotency-Key}, and how often. */
+    public static final class Received {
+
+        private final String method;
+
+        private final boolean idempotencyKey;
+
+        private final AtomicInteger count = new AtomicInteger();
+
+        Received(String method, boolean idempotencyKey) {
+            this.method = method;
+            this.idempotencyKey = idempotencyKey;
+        }
+
+        /**
+         * The request method.
+         * @return the method of the first request that arrived
+         */
+        public String method() {
+            return this.method;
+        }
+
+        /**
+         * Whether it carried an {@code Idempotency-Key}.
+         * @return {@code true} if the first request that arrived had one
+         */
+        public boolean idempotencyKey() {
+            return this.idempotencyKey;
+        }
+
+        /**
+         * How many requests of this call arrived.
+         * @return the count, at least 1
+         */
+        public int count() {
+            return this.count.get();
+        }
+    }
+}
