@@ -37,7 +37,7 @@ import static org.assertj.core.api.Assertions.tuple;
 /**
  * The wiring of {@link HttpRetryAutoConfiguration}: property binding and fallback, the filter on the
  * auto-configured {@link WebClient.Builder}, named clients, conditions, user beans, listeners and
- * per-request overrides. Requests go to a real {@link StatusSequenceServer}.
+ * per-request overrides. Requests go to a real {@link TestServer}.
  */
 class HttpRetryAutoConfigurationTests {
 
@@ -159,7 +159,7 @@ class HttpRetryAutoConfigurationTests {
 
     @Test
     void builderCarriesTheDefaultClientsFilterAndRetries() {
-        try (StatusSequenceServer server = StatusSequenceServer.answering(503, 503, 200)) {
+        try (TestServer server = TestServer.answering(503, 503, 200)) {
             this.runner.withPropertyValues(FAST).run((context) -> {
                 WebClient.Builder builder = context.getBean(WebClient.Builder.class);
                 List<RetryExchangeFilterFunction> retryFilters = retryFilters(builder);
@@ -167,7 +167,7 @@ class HttpRetryAutoConfigurationTests {
                     .isSameAs(context.getBean(RetryExchangeFilterFunction.class))
                     .extracting(RetryExchangeFilterFunction::getClientName)
                     .isEqualTo("default");
-                String body = builder.baseUrl(server.baseUrl()).build().get().uri("/flaky").retrieve()
+                String body = builder.baseUrl(server.url()).build().get().uri("/flaky").retrieve()
                     .bodyToMono(String.class).block(BLOCK);
                 assertThat(body).isEqualTo("response 3");
                 assertThat(server.requests()).isEqualTo(3);
@@ -177,9 +177,9 @@ class HttpRetryAutoConfigurationTests {
 
     @Test
     void builderGivesUpAfterMaxAttemptsWithTheLastResponse() {
-        try (StatusSequenceServer server = StatusSequenceServer.answering(503)) {
+        try (TestServer server = TestServer.answering(503)) {
             this.runner.withPropertyValues(FAST).withPropertyValues("http.retry.max-attempts=3").run((context) -> {
-                WebClient client = context.getBean(WebClient.Builder.class).baseUrl(server.baseUrl()).build();
+                WebClient client = context.getBean(WebClient.Builder.class).baseUrl(server.url()).build();
                 assertThatExceptionOfType(WebClientResponseException.ServiceUnavailable.class)
                     .isThrownBy(() -> client.get().uri("/down").retrieve().toBodilessEntity().block(BLOCK));
                 assertThat(server.requests()).isEqualTo(3);
@@ -191,9 +191,9 @@ class HttpRetryAutoConfigurationTests {
 
     @Test
     void aClientWithABaseUrlIsAWebClientBeanWithItsOwnPolicy() {
-        try (StatusSequenceServer server = StatusSequenceServer.answering(503)) {
+        try (TestServer server = TestServer.answering(503)) {
             this.runner.withPropertyValues(FAST)
-                .withPropertyValues("http.retry.clients.payments.base-url=" + server.baseUrl(),
+                .withPropertyValues("http.retry.clients.payments.base-url=" + server.url(),
                         "http.retry.clients.payments.max-attempts=2", "http.retry.clients.orders.max-attempts=3")
                 .run((context) -> {
                     assertThat(context).hasNotFailed().hasBean("payments").doesNotHaveBean("orders");
@@ -208,7 +208,7 @@ class HttpRetryAutoConfigurationTests {
                         .isThrownBy(() -> payments.get().uri("/pay?id=1").retrieve().toBodilessEntity().block(BLOCK));
                     assertThat(server.paths()).containsExactly("/pay?id=1", "/pay?id=1");
 
-                    WebClient plain = context.getBean(WebClient.Builder.class).baseUrl(server.baseUrl()).build();
+                    WebClient plain = context.getBean(WebClient.Builder.class).baseUrl(server.url()).build();
                     assertThatExceptionOfType(WebClientResponseException.ServiceUnavailable.class)
                         .isThrownBy(() -> plain.get().uri("/other").retrieve().toBodilessEntity().block(BLOCK));
                     assertThat(server.requests()).isEqualTo(2 + 4);
@@ -231,9 +231,9 @@ class HttpRetryAutoConfigurationTests {
 
     @Test
     void aDisabledClientSendsItsRequestsOnce() {
-        try (StatusSequenceServer server = StatusSequenceServer.answering(503)) {
+        try (TestServer server = TestServer.answering(503)) {
             this.runner.withPropertyValues(FAST)
-                .withPropertyValues("http.retry.clients.payments.base-url=" + server.baseUrl(),
+                .withPropertyValues("http.retry.clients.payments.base-url=" + server.url(),
                         "http.retry.clients.payments.enabled=false")
                 .run((context) -> {
                     assertThat(context.getBean(RetryClients.class).get("payments").enabled()).isFalse();
@@ -242,7 +242,7 @@ class HttpRetryAutoConfigurationTests {
                         .isThrownBy(() -> payments.get().uri("/pay").retrieve().toBodilessEntity().block(BLOCK));
                     assertThat(server.requests()).isEqualTo(1);
 
-                    WebClient plain = context.getBean(WebClient.Builder.class).baseUrl(server.baseUrl()).build();
+                    WebClient plain = context.getBean(WebClient.Builder.class).baseUrl(server.url()).build();
                     assertThatExceptionOfType(WebClientResponseException.ServiceUnavailable.class)
                         .isThrownBy(() -> plain.get().uri("/other").retrieve().toBodilessEntity().block(BLOCK));
                     assertThat(server.requests()).isEqualTo(1 + 4);
@@ -268,14 +268,14 @@ class HttpRetryAutoConfigurationTests {
     void aUserRetryClientsBeanIsUsedInstead() {
         RetryPolicy twoAttempts = RetryPolicy.builder().maxAttempts(2).initialDelay(Duration.ZERO).build();
         RetryClients userClients = RetryClients.of(Map.of("default", twoAttempts), Clock.systemUTC());
-        try (StatusSequenceServer server = StatusSequenceServer.answering(503)) {
+        try (TestServer server = TestServer.answering(503)) {
             this.runner.withPropertyValues(FAST)
                 .withBean(RetryClients.class, () -> userClients)
                 .run((context) -> {
                     assertThat(context).hasSingleBean(RetryClients.class);
                     assertThat(context.getBean(RetryClients.class)).isSameAs(userClients);
                     assertThatExceptionOfType(WebClientResponseException.ServiceUnavailable.class)
-                        .isThrownBy(() -> context.getBean(WebClient.Builder.class).baseUrl(server.baseUrl()).build()
+                        .isThrownBy(() -> context.getBean(WebClient.Builder.class).baseUrl(server.url()).build()
                             .get().retrieve().toBodilessEntity().block(BLOCK));
                     assertThat(server.requests()).isEqualTo(2);
                 });
@@ -328,16 +328,16 @@ class HttpRetryAutoConfigurationTests {
 
     @Test
     void disabledRegistersNothingAndLeavesWebClientsUntouched() {
-        try (StatusSequenceServer server = StatusSequenceServer.answering(503)) {
+        try (TestServer server = TestServer.answering(503)) {
             this.runner.withPropertyValues(FAST)
-                .withPropertyValues("http.retry.enabled=false", "http.retry.clients.payments.base-url=" + server.baseUrl())
+                .withPropertyValues("http.retry.enabled=false", "http.retry.clients.payments.base-url=" + server.url())
                 .run((context) -> {
                     assertThat(context).hasNotFailed().hasSingleBean(WebClient.Builder.class);
                     assertNoHttpRetryBeans(context);
                     WebClient.Builder builder = context.getBean(WebClient.Builder.class);
                     assertThat(retryFilters(builder)).isEmpty();
                     assertThatExceptionOfType(WebClientResponseException.ServiceUnavailable.class)
-                        .isThrownBy(() -> builder.baseUrl(server.baseUrl()).build().get().retrieve().toBodilessEntity()
+                        .isThrownBy(() -> builder.baseUrl(server.url()).build().get().retrieve().toBodilessEntity()
                             .block(BLOCK));
                     assertThat(server.requests()).isEqualTo(1);
                 });
@@ -379,12 +379,12 @@ class HttpRetryAutoConfigurationTests {
     void retryListenerBeansAreToldOfAttemptsWaitsAndTheEndOfTheCall() {
         RecordingListener first = new RecordingListener();
         RecordingListener second = new RecordingListener();
-        try (StatusSequenceServer server = StatusSequenceServer.answering(503, 200)) {
+        try (TestServer server = TestServer.answering(503, 200)) {
             this.runner.withPropertyValues(FAST)
                 .withBean("firstListener", RetryListener.class, () -> first)
                 .withBean("secondListener", RetryListener.class, () -> second)
                 .run((context) -> {
-                    context.getBean(WebClient.Builder.class).baseUrl(server.baseUrl()).build().get().retrieve()
+                    context.getBean(WebClient.Builder.class).baseUrl(server.url()).build().get().retrieve()
                         .toBodilessEntity().block(BLOCK);
                     for (RecordingListener listener : List.of(first, second)) {
                         assertThat(listener.attempts).extracting(AttemptEvent::client, AttemptEvent::attempt,
@@ -413,9 +413,9 @@ class HttpRetryAutoConfigurationTests {
 
     @Test
     void noRetrySendsARequestOnce() {
-        try (StatusSequenceServer server = StatusSequenceServer.answering(503)) {
+        try (TestServer server = TestServer.answering(503)) {
             this.runner.withPropertyValues(FAST).run((context) -> {
-                WebClient client = context.getBean(WebClient.Builder.class).baseUrl(server.baseUrl()).build();
+                WebClient client = context.getBean(WebClient.Builder.class).baseUrl(server.url()).build();
                 assertThatExceptionOfType(WebClientResponseException.ServiceUnavailable.class)
                     .isThrownBy(() -> client.get().attributes(RetryRequests.noRetry()).retrieve().toBodilessEntity()
                         .block(BLOCK));
@@ -427,12 +427,12 @@ class HttpRetryAutoConfigurationTests {
     @Test
     void aRequestCanPickANamedClientsPolicy() {
         RecordingListener listener = new RecordingListener();
-        try (StatusSequenceServer server = StatusSequenceServer.answering(503)) {
+        try (TestServer server = TestServer.answering(503)) {
             this.runner.withPropertyValues(FAST)
                 .withPropertyValues("http.retry.clients.payments.max-attempts=2")
                 .withBean(RetryListener.class, () -> listener)
                 .run((context) -> {
-                    WebClient client = context.getBean(WebClient.Builder.class).baseUrl(server.baseUrl()).build();
+                    WebClient client = context.getBean(WebClient.Builder.class).baseUrl(server.url()).build();
                     assertThatExceptionOfType(WebClientResponseException.ServiceUnavailable.class)
                         .isThrownBy(() -> client.get().attributes(RetryRequests.client("payments")).retrieve()
                             .toBodilessEntity().block(BLOCK));
@@ -448,9 +448,9 @@ class HttpRetryAutoConfigurationTests {
 
     @Test
     void anUnknownClientNameFailsTheCall() {
-        try (StatusSequenceServer server = StatusSequenceServer.answering(200)) {
+        try (TestServer server = TestServer.answering(200)) {
             this.runner.withPropertyValues("http.retry.clients.payments.max-attempts=2").run((context) -> {
-                WebClient client = context.getBean(WebClient.Builder.class).baseUrl(server.baseUrl()).build();
+                WebClient client = context.getBean(WebClient.Builder.class).baseUrl(server.url()).build();
                 assertThatExceptionOfType(IllegalArgumentException.class)
                     .isThrownBy(() -> client.get().attributes(RetryRequests.client("paymnets")).retrieve()
                         .toBodilessEntity().block(BLOCK))

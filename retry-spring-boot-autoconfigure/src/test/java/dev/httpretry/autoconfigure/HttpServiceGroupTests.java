@@ -37,8 +37,8 @@ class HttpServiceGroupTests {
 
     @Test
     void aServiceProxysCallIsRetried() {
-        try (StatusSequenceServer server = StatusSequenceServer.answering(503, 200)) {
-            this.runner.withPropertyValues("spring.http.serviceclient.greetings.base-url=" + server.baseUrl())
+        try (TestServer server = TestServer.answering(503, 200)) {
+            this.runner.withPropertyValues("spring.http.serviceclient.greetings.base-url=" + server.url())
                 .run((context) -> {
                     assertThat(context).hasNotFailed().hasSingleBean(GreetingService.class);
                     String greeting = context.getBean(GreetingService.class).greeting().block(BLOCK);
@@ -51,9 +51,9 @@ class HttpServiceGroupTests {
 
     @Test
     void aServiceProxysCallIsSentOnceWhenRetryingIsDisabled() {
-        try (StatusSequenceServer server = StatusSequenceServer.answering(503, 200)) {
+        try (TestServer server = TestServer.answering(503, 200)) {
             this.runner
-                .withPropertyValues("spring.http.serviceclient.greetings.base-url=" + server.baseUrl(),
+                .withPropertyValues("spring.http.serviceclient.greetings.base-url=" + server.url(),
                         "http.retry.enabled=false")
                 .run((context) -> {
                     assertThatExceptionOfType(WebClientResponseException.ServiceUnavailable.class)

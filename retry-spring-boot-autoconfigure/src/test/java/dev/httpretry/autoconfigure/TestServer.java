@@ -42,6 +42,24 @@ final class TestServer implements AutoCloseable {
             .bindNow();
     }
 
+    /**
+     * A server that answers request {@code n} with {@code statuses[n - 1]} (the last status again for
+     * every request after it) and the body {@code "response n"}, so a caller can tell which answer
+     * reached it.
+     */
+    static TestServer answering(int... statuses) {
+        if (statuses.length == 0) {
+            throw new IllegalArgumentException("No status");
+        }
+        TestServer server = new TestServer();
+        for (int i = 0; i < statuses.length; i++) {
+            server.then(Reply.status(statuses[i]).body("response " + (i + 1)));
+        }
+        int last = statuses[statuses.length - 1];
+        return server.otherwise((request, response) -> Reply.status(last).body("response " + server.requests())
+            .respond(request, response));
+    }
+
     /** Appends replies to the script. */
     TestServer then(Reply... replies) {
         this.script.addAll(List.of(replies));
@@ -64,6 +82,11 @@ final class TestServer implements AutoCloseable {
 
     int requests() {
         return this.count.get();
+    }
+
+    /** The URIs (path and query) of the requests received, in order. */
+    List<String> paths() {
+        return received().stream().map(Received::uri).toList();
     }
 
     List<Received> received() {
