@@ -1,5 +1,7 @@
 package dev.httpretry.autoconfigure;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A property under {@code http.retry} has a value that is not allowed. Thrown at start-up; its
  * {@link InvalidRetryPropertyFailureAnalyzer failure analysis} names the full key, the value and what
@@ -20,9 +22,9 @@ public class InvalidRetryPropertyException extends IllegalStateException {
      * @param property the full key, such as {@code http.retry.clients.payments.max-attempts}
      * @param value the rejected value
      * @param requirement what is allowed, such as {@code must be at least 1}
-     * @param cause the exception that detected the problem
+     * @param cause the exception that detected the problem, or {@code null} if it was found here
      */
-    public InvalidRetryPropertyException(String property, String value, String requirement, Throwable cause) {
+    public InvalidRetryPropertyException(String property, String value, String requirement, @Nullable Throwable cause) {
         super("Invalid " + property + " (" + value + "): " + requirement, cause);
         this.property = property;
         this.value = value;

@@ -2,6 +2,7 @@ package dev.httpretry.autoconfigure;
 
 import java.time.Clock;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -33,7 +34,7 @@ public final class RetryClients {
      */
     public static RetryClients from(HttpRetryProperties properties, Clock clock) {
         Map<String, RetryPolicy> policies = new LinkedHashMap<>();
-        Set<String> disabled = new java.util.HashSet<>();
+        Set<String> disabled = new HashSet<>();
         policies.put(DEFAULT_CLIENT, RetryPolicyFactory.topLevel(properties));
         properties.getClients().forEach((name, client) -> {
             if (Boolean.FALSE.equals(client.getEnabled())) {
@@ -41,7 +42,7 @@ public final class RetryClients {
             }
             if (DEFAULT_CLIENT.equals(name)) {
                 throw new InvalidRetryPropertyException(HttpRetryProperties.PREFIX + ".clients." + name, name,
-                        "must not be '" + DEFAULT_CLIENT + "', the name of the top-level policy", new IllegalArgumentException(name));
+                        "must not be '" + DEFAULT_CLIENT + "', the name of the top-level policy", null);
             }
             policies.put(name, RetryPolicyFactory.client(properties, name, client));
         });
