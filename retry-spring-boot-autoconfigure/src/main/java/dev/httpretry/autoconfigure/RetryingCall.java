@@ -255,7 +255,7 @@ final class RetryingCall extends Operators.MonoSubscriber<ClientResponse, Client
             this.wait = this.scheduler.schedule(this::sendAttempt, delay.toNanos(), TimeUnit.NANOSECONDS);
         }
         catch (RuntimeException rejected) {
-            fail(StopReason.NOT_RETRYABLE, withEarlierFailures(rejected));
+            fail(StopReason.NOT_RETRYABLE, rejected);
             return;
         }
         if (isCancelled()) {
