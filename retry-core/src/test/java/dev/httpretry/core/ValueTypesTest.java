@@ -78,7 +78,7 @@ class ValueTypesTest {
     @Test
     void stopReasonTagValuesMatchTheMetricsContract() {
         assertThat(Arrays.stream(StopReason.values()).map(StopReason::tagValue)).containsExactly("none", "not_retryable",
-                "exhausted", "deadline", "budget", "retry_after_too_long", "unsafe_method", "cancelled");
+                "exhausted", "deadline", "budget", "retry_after_too_long", "unsafe_method", "cancelled", "shutdown");
     }
 
     @Test

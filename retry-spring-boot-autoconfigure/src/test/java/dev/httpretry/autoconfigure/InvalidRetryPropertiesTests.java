@@ -1,5 +1,6 @@
 package dev.httpretry.autoconfigure;
 
+import dev.httpretry.core.RetryClients;
 import java.time.Duration;
 import java.util.List;
 
@@ -127,7 +128,7 @@ class InvalidRetryPropertiesTests {
     void jitterNamesBindInAnyCase() {
         this.runner.withPropertyValues("http.retry.backoff.jitter=Decorrelated").run((context) -> {
             assertThat(context).hasNotFailed();
-            assertThat(context.getBean(RetryClients.class).get("default").policy().backoff().jitter().configName())
+            assertThat(context.getBean(RetryClients.class).get("default").policy().settings().backoff().jitter().configName())
                 .isEqualTo("decorrelated");
         });
     }
@@ -137,8 +138,8 @@ class InvalidRetryPropertiesTests {
         this.runner.withPropertyValues("http.retry.deadline=1s").run((context) -> {
             assertThat(context).hasNotFailed();
             var policy = context.getBean(RetryClients.class).get("default").policy();
-            assertThat(policy.deadline()).isEqualTo(Duration.ofSeconds(1));
-            assertThat(policy.attemptTimeout()).isEqualTo(Duration.ofSeconds(10));
+            assertThat(policy.settings().deadline()).isEqualTo(Duration.ofSeconds(1));
+            assertThat(policy.settings().attemptTimeout()).isEqualTo(Duration.ofSeconds(10));
         });
     }
 
