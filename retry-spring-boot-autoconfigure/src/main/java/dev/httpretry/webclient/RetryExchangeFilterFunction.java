@@ -103,9 +103,9 @@ public final class RetryExchangeFilterFunction implements ExchangeFilterFunction
 
     /**
      * Ends every call that waits before its next attempt at once, with an error that says the
-     * application is shutting down, and lets no new wait start: later failures are handed to their
-     * callers as they are. Shared by every filter made from this one ({@link #forClient}).
-     * Calls in the middle of an attempt finish it.
+     * application is shutting down, and lets no new wait start: a call that would retry after this
+     * ends the same way, at once. Shared by every filter made from this one ({@link #forClient}).
+     * Calls in the middle of an attempt finish it; calls that succeed are not affected.
      */
     public void shutdown() {
         this.waits.close();

@@ -5,6 +5,7 @@ import dev.httpretry.webclient.RetryExchangeFilterFunction;
 import dev.httpretry.webclient.RetryRequests;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -31,6 +32,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.reactive.function.client.ExchangeFilterFunction;
 import org.springframework.web.reactive.function.client.WebClient;
+import org.springframework.core.Ordered;
 import org.springframework.web.reactive.function.client.WebClientResponseException;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -365,6 +367,48 @@ class HttpRetryAutoConfigurationTests {
             .toList();
         assertThat(ours).isEmpty();
         assertThat(context).doesNotHaveBean(HttpRetryAutoConfiguration.CUSTOMIZER_BEAN_NAME);
+    }
+
+    /** Filters added before or after ours, by customizers or on the builder, all run once per attempt. */
+    @Test
+    void theRetryFilterIsOutermostWhateverTheCustomizerOrder() {
+        try (TestServer server = TestServer.answering(503, 503, 200)) {
+            AtomicInteger early = new AtomicInteger();
+            AtomicInteger late = new AtomicInteger();
+            AtomicInteger onBuilder = new AtomicInteger();
+            this.runner.withPropertyValues(FAST)
+                .withBean("earlyCustomizer", WebClientCustomizer.class, () -> new OrderedTestCustomizer(Ordered.HIGHEST_PRECEDENCE,
+                        (builder) -> builder.filters((filters) -> filters.add(0, counting(early)))))
+                .withBean("lateCustomizer", WebClientCustomizer.class,
+                        () -> (builder) -> builder.filter(counting(late)))
+                .run((context) -> {
+                    WebClient client = context.getBean(WebClient.Builder.class).filter(counting(onBuilder))
+                        .baseUrl(server.url()).build();
+                    client.get().retrieve().toBodilessEntity().block(BLOCK);
+                    assertThat(server.requests()).isEqualTo(3);
+                    assertThat(List.of(early.get(), late.get(), onBuilder.get())).containsExactly(3, 3, 3);
+                });
+        }
+    }
+
+    private static ExchangeFilterFunction counting(AtomicInteger count) {
+        return (request, next) -> {
+            count.incrementAndGet();
+            return next.exchange(request);
+        };
+    }
+
+    private record OrderedTestCustomizer(int order, WebClientCustomizer customizer) implements WebClientCustomizer, Ordered {
+
+        @Override
+        public void customize(WebClient.Builder builder) {
+            this.customizer.customize(builder);
+        }
+
+        @Override
+        public int getOrder() {
+            return this.order;
+        }
     }
 
     @Test
