@@ -19,7 +19,7 @@ import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 /** Whatever a server sends, the parser never throws and never reports a negative wait. */
-class RetryAfterPropertyTest {
+class RetryAfterPropertyTests {
 
     private static final DateTimeFormatter IMF = DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US)
             .withZone(ZoneOffset.UTC);

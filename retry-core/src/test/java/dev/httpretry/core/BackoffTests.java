@@ -18,7 +18,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Exact delays for fixed random values. Backoff: initial 100ms, multiplier 2, max 1s, so the
  * capped delays before retries 1..5 are 100, 200, 400, 800 and 1000 (not 1600) ms.
  */
-class BackoffTest {
+class BackoffTests {
 
     private static final Duration INITIAL = Duration.ofMillis(100);
 

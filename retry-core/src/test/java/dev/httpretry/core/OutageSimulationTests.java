@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
  * second over a 10 s window). Retries are bounded by {@code 0.1 * calls + 10 * seconds}, instead of
  * the 3 per call (30,000) that an unbudgeted client would add.
  */
-class OutageSimulationTest {
+class OutageSimulationTests {
 
     private static final int CALLS = 10_000;
 

@@ -12,7 +12,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** The small records and enums: their checks, accessors and tag values. */
-class ValueTypesTest {
+class ValueTypesTests {
 
     @Test
     void outcomeResponse() {

@@ -14,7 +14,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.NullAndEmptySource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-class RetryAfterTest {
+class RetryAfterTests {
 
     /** 37 seconds before the RFC's example date, Sun, 06 Nov 1994 08:49:37 GMT. */
     private static final Clock BEFORE = fixed("1994-11-06T08:49:00Z");

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-class RetryPolicyBuilderTest {
+class RetryPolicyBuilderTests {
 
     private static InvalidSettingException invalid(ThrowingCallable call, String message) {
         InvalidSettingException[] thrown = new InvalidSettingException[1];
