@@ -32,7 +32,7 @@ public final class RetryStatistics implements RetryListener {
 
     @Override
     public void onCallEnd(CallEvent event) {
-        counts(event.client()).calls.get(event.reason()).increment();
+        counts(event.client()).calls[event.reason().ordinal()].increment();
     }
 
     /**
@@ -44,7 +44,7 @@ public final class RetryStatistics implements RetryListener {
         ClientCounts counts = this.clients.get(client);
         Map<StopReason, Long> calls = new EnumMap<>(StopReason.class);
         for (StopReason reason : StopReason.values()) {
-            calls.put(reason, (counts != null) ? counts.calls.get(reason).sum() : 0L);
+            calls.put(reason, (counts != null) ? counts.calls[reason.ordinal()].sum() : 0L);
         }
         return new Snapshot(calls, (counts != null) ? counts.attempts.sum() : 0, (counts != null) ? counts.waits.sum() : 0);
     }
@@ -80,15 +80,16 @@ public final class RetryStatistics implements RetryListener {
 
     private static final class ClientCounts {
 
-        private final Map<StopReason, LongAdder> calls = new EnumMap<>(StopReason.class);
+        /** By stop reason, indexed by its ordinal. */
+        private final LongAdder[] calls = new LongAdder[StopReason.values().length];
 
         private final LongAdder attempts = new LongAdder();
 
         private final LongAdder waits = new LongAdder();
 
         ClientCounts() {
-            for (StopReason reason : StopReason.values()) {
-                this.calls.put(reason, new LongAdder());
+            for (int i = 0; i < this.calls.length; i++) {
+                this.calls[i] = new LongAdder();
             }
         }
     }

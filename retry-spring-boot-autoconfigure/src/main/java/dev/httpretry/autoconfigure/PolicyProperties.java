@@ -2,8 +2,10 @@ package dev.httpretry.autoconfigure;
 
 import java.time.Duration;
 import java.util.Set;
+import java.util.function.Consumer;
 
 import dev.httpretry.core.Jitter;
+import dev.httpretry.core.RetryPolicy;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -120,6 +122,35 @@ public class PolicyProperties {
 
     public Budget getBudget() {
         return this.budget;
+    }
+
+    /**
+     * Sets each value given here on the builder; one that is not set leaves the builder's value.
+     * @throws dev.httpretry.core.InvalidSettingException if a value is not allowed
+     */
+    void applyTo(RetryPolicy.Builder builder) {
+        set(this.maxAttempts, builder::maxAttempts);
+        set(this.backoff.initialDelay, builder::initialDelay);
+        set(this.backoff.multiplier, builder::multiplier);
+        set(this.backoff.maxDelay, builder::maxDelay);
+        set(this.backoff.jitter, builder::jitter);
+        set(this.attemptTimeout, builder::attemptTimeout);
+        set(this.deadline, builder::deadline);
+        set(this.retryAfter.enabled, builder::retryAfterEnabled);
+        set(this.retryAfter.maxWait, builder::retryAfterMaxWait);
+        set(this.statuses, builder::statuses);
+        set(this.serverErrorRetries, builder::serverErrorRetries);
+        set(this.connectionRefusedMinDelay, builder::connectionRefusedMinDelay);
+        set(this.methods, builder::methods);
+        set(this.budget.enabled, builder::budgetEnabled);
+        set(this.budget.ratio, builder::budgetRatio);
+        set(this.budget.minRetriesPerSecond, builder::budgetMinRetriesPerSecond);
+    }
+
+    private static <T> void set(@Nullable T value, Consumer<T> setter) {
+        if (value != null) {
+            setter.accept(value);
+        }
     }
 
     /** Exponential backoff between attempts. */

@@ -9,7 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Consumer;
 
 import dev.httpretry.core.ClientLibraryExceptionClassifier;
 import dev.httpretry.core.Durations;
@@ -135,31 +134,10 @@ final class RetryPolicyFactory {
 
     private static void apply(PolicyProperties properties, RetryPolicy.Builder builder, String prefix) {
         try {
-            set(properties.getMaxAttempts(), builder::maxAttempts);
-            set(properties.getBackoff().getInitialDelay(), builder::initialDelay);
-            set(properties.getBackoff().getMultiplier(), builder::multiplier);
-            set(properties.getBackoff().getMaxDelay(), builder::maxDelay);
-            set(properties.getBackoff().getJitter(), builder::jitter);
-            set(properties.getAttemptTimeout(), builder::attemptTimeout);
-            set(properties.getDeadline(), builder::deadline);
-            set(properties.getRetryAfter().getEnabled(), builder::retryAfterEnabled);
-            set(properties.getRetryAfter().getMaxWait(), builder::retryAfterMaxWait);
-            set(properties.getStatuses(), builder::statuses);
-            set(properties.getServerErrorRetries(), builder::serverErrorRetries);
-            set(properties.getConnectionRefusedMinDelay(), builder::connectionRefusedMinDelay);
-            set(properties.getMethods(), builder::methods);
-            set(properties.getBudget().getEnabled(), builder::budgetEnabled);
-            set(properties.getBudget().getRatio(), builder::budgetRatio);
-            set(properties.getBudget().getMinRetriesPerSecond(), builder::budgetMinRetriesPerSecond);
+            properties.applyTo(builder);
         }
         catch (InvalidSettingException ex) {
             throw invalid(prefix, ex);
-        }
-    }
-
-    private static <T> void set(@Nullable T value, Consumer<T> setter) {
-        if (value != null) {
-            setter.accept(value);
         }
     }
 

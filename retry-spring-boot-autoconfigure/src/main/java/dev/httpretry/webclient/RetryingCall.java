@@ -209,6 +209,7 @@ final class RetryingCall extends Operators.MonoSubscriber<ClientResponse, Client
      * Boot's {@code http.client.requests} observation keeps the last response an attempt produced;
      * a retried one is not what the caller gets, so it is forgotten (the next attempt sets its own).
      */
+    @SuppressWarnings("NullAway") // RequestReplySenderContext.setResponse takes null, but is not annotated so
     private void forgetObservedResponse() {
         Observation observation = currentContext().getOrDefault(ObservationThreadLocalAccessor.KEY, null);
         if (observation != null && observation.getContext() instanceof ClientRequestObservationContext context) {

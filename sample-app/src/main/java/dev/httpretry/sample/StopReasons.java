@@ -17,11 +17,11 @@ import dev.httpretry.core.StopReason;
  */
 public final class StopReasons implements RetryListener {
 
-    private final Map<String, Map<StopReason, LongAdder>> clients = new ConcurrentHashMap<>();
+    private final Map<String, LongAdder[]> clients = new ConcurrentHashMap<>();
 
     @Override
     public void onCallEnd(CallEvent event) {
-        this.clients.computeIfAbsent(event.client(), (name) -> newCounts()).get(event.reason()).increment();
+        this.clients.computeIfAbsent(event.client(), (name) -> newCounts())[event.reason().ordinal()].increment();
     }
 
     /**
@@ -30,10 +30,10 @@ public final class StopReasons implements RetryListener {
      * @return every reason with its count
      */
     public Map<StopReason, Long> snapshot(String client) {
-        Map<StopReason, LongAdder> counts = this.clients.get(client);
+        LongAdder[] counts = this.clients.get(client);
         Map<StopReason, Long> snapshot = new EnumMap<>(StopReason.class);
         for (StopReason reason : StopReason.values()) {
-            snapshot.put(reason, (counts != null) ? counts.get(reason).sum() : 0L);
+            snapshot.put(reason, (counts != null) ? counts[reason.ordinal()].sum() : 0L);
         }
         return snapshot;
     }
@@ -55,10 +55,11 @@ public final class StopReasons implements RetryListener {
         return delta;
     }
 
-    private static Map<StopReason, LongAdder> newCounts() {
-        Map<StopReason, LongAdder> counts = new EnumMap<>(StopReason.class);
-        for (StopReason reason : StopReason.values()) {
-            counts.put(reason, new LongAdder());
+    /** A count per reason, indexed by its ordinal. */
+    private static LongAdder[] newCounts() {
+        LongAdder[] counts = new LongAdder[StopReason.values().length];
+        for (int i = 0; i < counts.length; i++) {
+            counts[i] = new LongAdder();
         }
         return counts;
     }

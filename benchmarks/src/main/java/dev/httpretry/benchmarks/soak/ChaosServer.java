@@ -81,7 +81,7 @@ public final class ChaosServer implements AutoCloseable {
         this.cumulativeWeights = new int[this.kinds.length];
         int total = 0;
         for (int i = 0; i < this.kinds.length; i++) {
-            total += weights.get(this.kinds[i]);
+            total += weights.getOrDefault(this.kinds[i], 0);
             this.cumulativeWeights[i] = total;
         }
         this.random = new SplittableRandom(seed);
@@ -154,7 +154,7 @@ public final class ChaosServer implements AutoCloseable {
             variant = this.random.nextInt(201);
         }
         if (!calm) {
-            this.faults.get(fault).increment();
+            java.util.Objects.requireNonNull(this.faults.get(fault)).increment();
         }
         // Read (and so release) the request body first, whatever the answer.
         Mono<Void> read = request.receive().then();

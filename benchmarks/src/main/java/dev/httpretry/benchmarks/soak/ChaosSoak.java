@@ -353,7 +353,7 @@ public final class ChaosSoak implements AutoCloseable {
         }
         ClientRequest target = request;
         if (!calm && refuse) {
-            this.attemptsByClientFault.get(FaultKind.REFUSED).increment();
+            java.util.Objects.requireNonNull(this.attemptsByClientFault.get(FaultKind.REFUSED)).increment();
             URI closed = UriComponentsBuilder.fromUri(request.url()).port(this.closedPort.getLocalPort()).build(true).toUri();
             target = ClientRequest.from(request).url(closed).build();
         }
@@ -503,7 +503,7 @@ public final class ChaosSoak implements AutoCloseable {
             leakReports = this.leaks.list.stream().filter((event) -> event.getFormattedMessage().contains("LEAK:")).count();
         }
         Map<FaultKind, Long> byFault = new EnumMap<>(this.server.requestsByFault());
-        byFault.put(FaultKind.REFUSED, this.attemptsByClientFault.get(FaultKind.REFUSED).sum());
+        byFault.put(FaultKind.REFUSED, java.util.Objects.requireNonNull(this.attemptsByClientFault.get(FaultKind.REFUSED)).sum());
         return new SoakReport(this.settings, calls, run.counts().issued.sum(), run.counts().successes.sum(),
                 run.counts().failures.sum(), run.counts().hung.sum(), run.counts().doubleSignals.sum(), pending,
                 failureKinds, new TreeMap<>(run.counts().unexpected), run.statistics(), run.reasonsAfterCalls(), run.reasonsByMethod(), run.attemptsByCategory(), run.meteredCalls(), run.attempts(),
