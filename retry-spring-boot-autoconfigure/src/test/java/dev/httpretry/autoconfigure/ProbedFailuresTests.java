@@ -72,6 +72,25 @@ class ProbedFailuresTests {
         assertThat(this.requests.get()).isBetween(2, 3);
     }
 
+    /** The stalled body's connection is closed by the client once the drain bound passes, not kept until the server gives up. */
+    @Test
+    void aStalledRetriedBodysConnectionIsClosed() throws InterruptedException {
+        AtomicInteger n = new AtomicInteger();
+        serve((request, response) -> {
+            if (n.incrementAndGet() > 1) {
+                return request.receive().then(response.status(200).sendString(Mono.just("ok")).then());
+            }
+            response.status(503).header("Content-Length", "1000").withConnection((connection) -> connection.onDispose(this.closed::countDown));
+            return request.receive().then(response.sendString(Mono.just("0123456789")).then()).then(Mono.never());
+        });
+        Harness harness = Harness.of(Harness.fastPolicy().deadline(Duration.ofSeconds(30)));
+
+        harness.client(url()).get().retrieve().toBodilessEntity().block(Duration.ofSeconds(20));
+
+        assertThat(this.closed.await(3, TimeUnit.SECONDS)).isTrue();
+        assertThat(this.requests.get()).isEqualTo(2);
+    }
+
     /** A chunked 503 body that never ends is dropped by closing its connection, at once when the caller cancels. */
     @Test
     void aRetriedBodyThatNeverEndsIsDroppedWhenTheCallerCancels() throws InterruptedException {

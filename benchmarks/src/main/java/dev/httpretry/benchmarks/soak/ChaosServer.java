@@ -9,7 +9,9 @@ import java.time.temporal.ChronoUnit;
 import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
@@ -60,6 +62,9 @@ public final class ChaosServer implements AutoCloseable {
     private final Clock clock;
 
     private final Map<FaultKind, LongAdder> faults = new EnumMap<>(FaultKind.class);
+
+    /** Calls whose next request is closed before any response (UNAVAILABLE_THEN_CLOSED). */
+    private final Set<String> closeNext = ConcurrentHashMap.newKeySet();
 
     private final Map<String, Received> calls = new ConcurrentHashMap<>();
 
@@ -147,6 +152,10 @@ public final class ChaosServer implements AutoCloseable {
                     request.requestHeaders().contains(IDEMPOTENCY_KEY))).count.incrementAndGet();
         }
         boolean calm = request.requestHeaders().contains(CALM);
+        if (callId != null && this.closeNext.remove(callId)) {
+            // the second half of UNAVAILABLE_THEN_CLOSED, counted under that fault already
+            return request.receive().then().then(close(response));
+        }
         FaultKind fault;
         int variant;
         synchronized (this.random) {
@@ -171,6 +180,18 @@ public final class ChaosServer implements AutoCloseable {
             case CLOSED_BEFORE_HEADERS -> read.then(close(response));
             case SLOW -> read.then(Mono.delay(Duration.ofMillis(400 + variant))).then(send(response.status(200), body));
             case AT_TIMEOUT -> read.then(Mono.delay(Duration.ofMillis(195 + variant / 40))).then(send(response.status(200), body));
+            // the body stalls longer than a retried body is drained (1 s), then ends: a caller that gets it as the last answer can read it
+            case STALLED_BODY -> read.then(response.status(503).header(HttpHeaderNames.CONTENT_LENGTH, "20")
+                .send(Flux.concat(Mono.fromSupplier(() -> bytes("0123456789")),
+                        Mono.delay(Duration.ofMillis(1500)).map((tick) -> bytes("0123456789")))).then());
+            case ENDLESS_BODY -> read.then(response.status(503)
+                .send(Flux.interval(Duration.ofMillis(5)).take(Duration.ofSeconds(5)).map((n) -> bytes(PADDING))).then());
+            case UNAVAILABLE_THEN_CLOSED -> {
+                if (callId != null) {
+                    this.closeNext.add(callId);
+                }
+                yield read.then(send(response.status(503), "unavailable " + PADDING));
+            }
         };
     }
 

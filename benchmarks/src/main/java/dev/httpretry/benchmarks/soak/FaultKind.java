@@ -30,6 +30,15 @@ public enum FaultKind {
      */
     AT_TIMEOUT("at the attempt timeout (195-200 ms)"),
 
+    /** {@code 503} with half its body, then a pause of 1.5 s (longer than a retried body is drained), then the rest. */
+    STALLED_BODY("503, body stalls 1.5 s"),
+
+    /** {@code 503} with a chunked body that does not end (512 bytes every 5 ms, for 5 s). */
+    ENDLESS_BODY("503, body never ends"),
+
+    /** {@code 503}, and the call's next request is closed before any response. */
+    UNAVAILABLE_THEN_CLOSED("503, then closed before headers"),
+
     /** Client side: the attempt is sent to a port where nothing listens, so it never reaches the server. */
     REFUSED("refused (client side)");
 

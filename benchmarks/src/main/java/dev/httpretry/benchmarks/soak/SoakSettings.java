@@ -58,6 +58,9 @@ public record SoakSettings(int calls, int concurrency, long seed, Map<FaultKind,
         faults.put(FaultKind.CLOSED_BEFORE_HEADERS, 4);
         faults.put(FaultKind.SLOW, 3);
         faults.put(FaultKind.AT_TIMEOUT, 3);
+        faults.put(FaultKind.STALLED_BODY, 1);
+        faults.put(FaultKind.ENDLESS_BODY, 1);
+        faults.put(FaultKind.UNAVAILABLE_THEN_CLOSED, 2);
         return new SoakSettings(5_000, 64, 0x5eed_50a4L, faults, 5,
                 4, Duration.ofMillis(10), Duration.ofMillis(100), Duration.ofMillis(200), Duration.ofSeconds(5),
                 Duration.ofMillis(20), 0.5, 10, Duration.ofMinutes(10));
