@@ -110,6 +110,41 @@ class RateLimitResetTest {
         assertThat(rateLimit(value)).isEmpty();
     }
 
+    /**
+     * A member that breaks the syntax after a valid exhausted one still spoils the whole field: were
+     * it skipped instead, the earlier member would ask for 5 seconds.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = { "(\"b\"", "(\"b\";q=1x)", "(\"b\" ?2)", "(\"b\" ", "\"b\";r=0;t=", "\"b\";R=1", "\"b\";=1", "?2", "?",
+            "@x", "@", "%x", "%\"caf%C3%A9\"", "%\"caf%c3%a\"", "%\"caf%c3%\"", "%\"abc", "%\"ab\u00e9\"", "%\"\u007f\"", "-", "-x", "1.",
+            "1.x", "\"abc", "\"a\u0001\"", "\"a\u001f\"", "\"a\u007f\"", "\"a\\q\"", "\"a\\", ":AAE=", ":AA E=:", "#x", "\"b\";r=0;t=1;",
+            "\"b\"x", "\"b\";k=\"v", "\"b\";k=?", "\"b\";k=(1)", "" })
+    void rateLimitSyntaxErrorAfterAValidMemberSpoilsTheField(String bad) {
+        assertThat(rateLimit("\"a\";r=0;t=5, " + bad)).isEmpty();
+    }
+
+    /** Characters at the edges of each allowed range. */
+    @Test
+    void rateLimitAcceptsTheEdgesOfEachCharacterRange() {
+        assertThat(rateLimit("\"a ~\\\"\\\\\";r=0;t=1")).contains(Duration.ofSeconds(1));
+        assertThat(rateLimit("%\" ~%af%09\";r=0;t=2")).contains(Duration.ofSeconds(2));
+        assertThat(rateLimit("A;r=0;t=3, Z, a, z, *t, a09AZaz!#$%&'*+-.^_`|~:/, b;a=1;z=2;a0_-.*z=3;*k")).contains(Duration.ofSeconds(3));
+        assertThat(rateLimit("\"b\"; r=0;  t=7")).contains(Duration.ofSeconds(7));
+        assertThat(rateLimit("(\"x\"  y;q=1 );r=0;t=8, ( );r=0;t=1, ()")).contains(Duration.ofSeconds(8));
+        assertThat(rateLimit("(\"x\") ;r=0;t=8")).isEmpty();
+        assertThat(rateLimit(":azAZ09+/=:;r=0;t=9, ?0, ?1, @-5, @0")).contains(Duration.ofSeconds(9));
+        assertThat(rateLimit("`;r=0;t=1")).isEmpty();
+        assertThat(rateLimit("[;r=0;t=1")).isEmpty();
+        assertThat(rateLimit("{;r=0;t=1")).isEmpty();
+        assertThat(rateLimit("@;r=0;t=1")).isEmpty();
+        assertThat(rateLimit("a;`=1;r=0;t=1")).isEmpty();
+        assertThat(rateLimit("a;b{=1;r=0;t=1")).isEmpty();
+        assertThat(rateLimit("%\"%ag\";r=0;t=1")).isEmpty();
+        assertThat(rateLimit("%\"%`a\";r=0;t=1")).isEmpty();
+        assertThat(rateLimit("%\"%/a\";r=0;t=1")).isEmpty();
+        assertThat(rateLimit("%\"%:a\";r=0;t=1")).isEmpty();
+    }
+
     @Test
     void rateLimitOverlongFieldIsIgnored() {
         String item = "\"a\";r=0;t=30";

@@ -55,6 +55,7 @@ class RetryBudgetsTest {
         assertThat(RetryBudgets.destination("http", "127.0.0.1", 0)).isEqualTo("http://127.0.0.1:0");
         assertThat(RetryBudgets.destination("https", "[::1]", -1)).isEqualTo("https://[::1]:443");
         assertThat(RetryBudgets.destination("https", "FE80::1", 8443)).isEqualTo("https://[fe80::1]:8443");
+        assertThat(RetryBudgets.destination("http", "::1", 65535)).isEqualTo("http://[::1]:65535");
         // Turkish dotted I stays ASCII whatever the default locale
         assertThat(RetryBudgets.destination("HTTP", "IBM.COM", -1)).isEqualTo("http://ibm.com:80");
     }
