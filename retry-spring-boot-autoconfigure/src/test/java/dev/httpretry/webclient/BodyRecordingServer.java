@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.ChannelOption;
@@ -23,6 +24,8 @@ import reactor.netty.http.server.HttpServerResponse;
 final class BodyRecordingServer implements AutoCloseable {
 
     private final List<Received> received = Collections.synchronizedList(new ArrayList<>());
+
+    private final AtomicInteger started = new AtomicInteger();
 
     private final DisposableServer server;
 
@@ -44,7 +47,13 @@ final class BodyRecordingServer implements AutoCloseable {
         }
     }
 
+    /** How many requests began to arrive (their headers did), whether or not their bodies ended. */
+    int started() {
+        return this.started.get();
+    }
+
     private Mono<Void> handle(HttpServerRequest request, HttpServerResponse response) {
+        this.started.incrementAndGet();
         Map<String, String> headers = new LinkedHashMap<>();
         request.requestHeaders().forEach((entry) -> headers.put(entry.getKey().toLowerCase(Locale.ROOT), entry.getValue()));
         return request.receive().aggregate().asByteArray().defaultIfEmpty(new byte[0])

@@ -199,6 +199,26 @@ class ReplayableBodyTests {
         assertThat(body.mayHaveSent()).isTrue();
     }
 
+    /** Sent again anyway, a body over the limit fails the attempt before anything of it leaves: never empty, never cut. */
+    @Test
+    void bodyOverTheLimitSentAgainAnywayFailsWithoutSendingAnything() {
+        byte[] content = randomBytes(LIMIT + 1);
+        WebClient client = client((request, next) -> {
+            ReplayableBody body = ReplayableBody.of(request, LIMIT);
+            this.bodies.add(body);
+            return next.exchange(body.request())
+                .flatMap((first) -> first.releaseBody().then(next.exchange(body.request())))
+                .doFinally((signal) -> body.release());
+        });
+
+        assertThatThrownBy(() -> postStream(client, content))
+            .satisfies((thrown) -> assertThat(causes(thrown)).filteredOn(BodyNotReplayableException.class::isInstance)
+                .singleElement().satisfies((cause) -> assertThat(cause).hasMessage(
+                        "The request body cannot be sent again: it is longer than the replay limit of 65536 bytes")));
+        assertThat(this.server.received()).singleElement().satisfies((received) -> assertThat(received.body()).isEqualTo(content));
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> this.server.started() == 1);
+    }
+
     @Test
     void emptyStreamedBodyIsSentEmptyTwice() {
         assertThat(postStream(client(twice(LIMIT)), new byte[0])).isEqualTo("ok 2");
