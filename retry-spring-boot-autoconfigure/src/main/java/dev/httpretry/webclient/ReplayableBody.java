@@ -204,7 +204,6 @@ public final class ReplayableBody {
                     return;
                 }
                 if (state.compareAndSet(current, State.RELEASED)) {
-                    notReplayable = "it was released when its call ended";
                     recording = null;
                     buffer = null;
                     settled.tryEmitEmpty();
@@ -227,15 +226,16 @@ public final class ReplayableBody {
         }
 
         private Mono<Void> record(ClientHttpRequest request, Context context) {
-            HttpHeaders before = HttpHeaders.copyOf(request.getHeaders());
-            return original.insert(new RecordingRequest(request, before), context)
+            // deferred, so that an inserter that throws instead of returning an error still ends the recording
+            return Mono.defer(() -> original.insert(new RecordingRequest(request, HttpHeaders.copyOf(request.getHeaders())), context))
                 .doFinally(signal -> fail("its first attempt ended (" + signal + ") before the whole body was read"));
         }
 
         private Mono<Void> replay(ClientHttpRequest request) {
-            Recording recorded = state.get() == State.RECORDED ? recording : null;
+            State current = state.get();
+            Recording recorded = current == State.RECORDED ? recording : null;
             if (recorded == null) {
-                String reason = notReplayable;
+                String reason = current == State.RELEASED ? "it was released when its call ended" : notReplayable;
                 return Mono.error(new BodyNotReplayableException("The request body cannot be sent again: "
                         + (reason != null ? reason : "it is not recorded")));
             }

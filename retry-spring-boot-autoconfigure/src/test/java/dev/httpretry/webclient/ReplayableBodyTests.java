@@ -316,6 +316,34 @@ class ReplayableBodyTests {
             .satisfies((thrown) -> assertThat(causes(thrown)).contains(broken));
     }
 
+    /** An inserter that throws instead of returning an error ends the recording too: a later attempt fails, never waits forever. */
+    @Test
+    void inserterThatThrowsEndsTheRecording() {
+        IllegalStateException broken = new IllegalStateException("inserter broke");
+        BodyInserter<Object, ClientHttpRequest> throwing = (message, context) -> {
+            throw broken;
+        };
+        List<Throwable> firstErrors = new CopyOnWriteArrayList<>();
+        WebClient client = client((request, next) -> {
+            ReplayableBody body = ReplayableBody.of(request, LIMIT);
+            this.bodies.add(body);
+            return next.exchange(body.request())
+                .onErrorResume((error) -> {
+                    firstErrors.add(error);
+                    return next.exchange(body.request());
+                })
+                .doFinally((signal) -> body.release());
+        });
+
+        assertThatThrownBy(() -> client.post().body(throwing).retrieve().bodyToMono(String.class).block(Duration.ofSeconds(10)))
+            .satisfies((thrown) -> assertThat(causes(thrown)).filteredOn(BodyNotReplayableException.class::isInstance)
+                .singleElement().satisfies((cause) -> assertThat(cause.getMessage())
+                    .startsWith("The request body cannot be sent again: its first attempt ended (onError)")));
+        assertThat(firstErrors).singleElement().satisfies((error) -> assertThat(causes(error)).contains(broken));
+        assertThat(onlyBody().replayable()).isFalse();
+        assertThat(onlyBody().mayHaveSent()).isFalse();
+    }
+
     @Test
     void attemptWhoseConnectionWasRefusedLeavesTheBodyForTheNextAttempt() throws IOException {
         byte[] content = randomBytes(30_000);
