@@ -1,5 +1,6 @@
 package dev.httpretry.benchmarks;
 
+import dev.httpretry.core.RetrySettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,7 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 
 import dev.httpretry.autoconfigure.HttpRetryProperties;
-import dev.httpretry.autoconfigure.RetryMetrics;
+import dev.httpretry.micrometer.RetryMetrics;
 import dev.httpretry.core.MonotonicClock;
 import dev.httpretry.core.RetryBudget;
 import dev.httpretry.core.RetryPolicy;
@@ -72,8 +73,8 @@ public final class BudgetUnderOutage {
 
         /** The most retries the default budget allows over this run. */
         double retryBound() {
-            return RetryPolicy.DEFAULT_BUDGET_RATIO * this.calls
-                    + (double) RetryPolicy.DEFAULT_BUDGET_MIN_RETRIES_PER_SECOND * RetryBudget.WINDOW_SECONDS * windows();
+            return RetrySettings.DEFAULT_BUDGET_RATIO * this.calls
+                    + (double) RetrySettings.DEFAULT_BUDGET_MIN_RETRIES_PER_SECOND * RetryBudget.WINDOW_SECONDS * windows();
         }
 
         /** The most attempts per call the default budget allows over this run. */
@@ -142,7 +143,7 @@ public final class BudgetUnderOutage {
         System.out.printf(Locale.ROOT, "Budget under a total outage: every request answered 503; %d calls, %d at a time, "
                 + "max-attempts %d, backoff 1ms..10ms full jitter; budget off, then on at ratio %.1f, "
                 + "min-retries-per-second %d, window %ds; %d repetitions%n", calls, concurrency, MAX_ATTEMPTS,
-                RetryPolicy.DEFAULT_BUDGET_RATIO, RetryPolicy.DEFAULT_BUDGET_MIN_RETRIES_PER_SECOND,
+                RetrySettings.DEFAULT_BUDGET_RATIO, RetrySettings.DEFAULT_BUDGET_MIN_RETRIES_PER_SECOND,
                 RetryBudget.WINDOW_SECONDS, reps);
         List<Result> results = new ArrayList<>();
         try (LoopbackServer server = LoopbackServer.totalOutage()) {

@@ -5,11 +5,11 @@ import java.time.Duration;
 import java.util.List;
 
 import dev.httpretry.autoconfigure.HttpRetryProperties;
-import dev.httpretry.autoconfigure.RetryClients;
-import dev.httpretry.autoconfigure.RetryExchangeFilterFunction;
-import dev.httpretry.autoconfigure.RetryMetrics;
-import dev.httpretry.autoconfigure.RetryRequests;
-import dev.httpretry.autoconfigure.RetryStatistics;
+import dev.httpretry.core.RetryClients;
+import dev.httpretry.webclient.RetryExchangeFilterFunction;
+import dev.httpretry.micrometer.RetryMetrics;
+import dev.httpretry.webclient.RetryRequests;
+import dev.httpretry.actuate.RetryStatistics;
 import dev.httpretry.core.RetryListener;
 import dev.httpretry.core.RetryPolicy;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -25,7 +25,7 @@ import org.springframework.web.reactive.function.client.WebClientResponseExcepti
 
 /**
  * A WebClient on Reactor Netty with the starter's retry filter, built without a Spring context the
- * way the auto-configuration builds it: {@code RetryClients.from(properties, clock)} (the policy the
+ * way the auto-configuration builds it: {@code properties.toClients(clock)} (the policy the
  * {@code http.retry.*} properties give, with one budget driven by the clock) and a
  * {@link RetryExchangeFilterFunction}. Its own connection pool is large enough
  * that every call has a connection, so the client's pool never queues what the server should see.
@@ -49,7 +49,7 @@ final class RetryingClient implements AutoCloseable {
      */
     RetryingClient(String baseUrl, HttpRetryProperties properties, Clock budgetClock, int maxConnections,
             @Nullable MeterRegistry registry) {
-        this.clients = RetryClients.from(properties, budgetClock);
+        this.clients = properties.toClients(budgetClock);
         this.connections = ConnectionProvider.builder("benchmark")
             .maxConnections(maxConnections)
             .pendingAcquireMaxCount(-1)

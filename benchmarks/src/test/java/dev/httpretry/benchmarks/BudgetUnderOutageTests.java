@@ -1,6 +1,7 @@
 package dev.httpretry.benchmarks;
 
 import dev.httpretry.benchmarks.BudgetUnderOutage.Result;
+import dev.httpretry.core.RetrySettings;
 import dev.httpretry.core.RetryBudget;
 import dev.httpretry.core.RetryPolicy;
 import dev.httpretry.core.StopReason;
@@ -46,13 +47,13 @@ class BudgetUnderOutageTests {
         Result result = BudgetUnderOutage.run(server, true, CALLS, CONCURRENCY);
 
         // ratio * calls + floor * window * (windows the run touched), and never more than max-attempts allows
-        double bound = RetryPolicy.DEFAULT_BUDGET_RATIO * CALLS
-                + RetryPolicy.DEFAULT_BUDGET_MIN_RETRIES_PER_SECOND * RetryBudget.WINDOW_SECONDS * result.windows();
+        double bound = RetrySettings.DEFAULT_BUDGET_RATIO * CALLS
+                + RetrySettings.DEFAULT_BUDGET_MIN_RETRIES_PER_SECOND * RetryBudget.WINDOW_SECONDS * result.windows();
         assertThat(result.retries()).isLessThanOrEqualTo((long) Math.floor(bound));
         assertThat(result.attemptsPerCall()).isLessThanOrEqualTo(1 + bound / CALLS);
         // the floor is always there to spend: the first floor * window retries are granted
         assertThat(result.retries()).isGreaterThanOrEqualTo(
-                (long) RetryPolicy.DEFAULT_BUDGET_MIN_RETRIES_PER_SECOND * RetryBudget.WINDOW_SECONDS);
+                (long) RetrySettings.DEFAULT_BUDGET_MIN_RETRIES_PER_SECOND * RetryBudget.WINDOW_SECONDS);
         assertThat(result.stops().get(StopReason.BUDGET)).isPositive();
         assertThat(result.budgetStops()).as("the meter agrees").isEqualTo((double) result.stops().get(StopReason.BUDGET));
         assertThat(result.stops().values().stream().mapToLong(Long::longValue).sum()).isEqualTo(CALLS);

@@ -8,8 +8,7 @@ import java.util.Objects;
  * retry) is {@code min(maxDelay, initialDelay * multiplier^(n-1))}, capped <em>before</em> the
  * jitter is applied, so capped delays still spread out.
  *
- * <p>Immutable and thread-safe. Arguments are checked by {@link RetryPolicy.Builder}; this record
- * only rejects what would make its arithmetic meaningless.
+ * <p>Immutable and thread-safe. The {@code backoff} group of {@link RetrySettings}.
  *
  * @param initialDelay the base delay, zero or positive
  * @param multiplier the growth per retry, at least 1
@@ -20,19 +19,19 @@ public record Backoff(Duration initialDelay, double multiplier, Duration maxDela
 
     /**
      * Checks the arguments.
-     * @throws IllegalArgumentException if a delay is negative, the cap is below the initial delay,
+     * @throws InvalidSettingException if a delay is negative, the cap is below the initial delay,
      *     or the multiplier is below 1 or not finite
      */
     public Backoff {
         Objects.requireNonNull(initialDelay, "initialDelay");
         Objects.requireNonNull(maxDelay, "maxDelay");
         Objects.requireNonNull(jitter, "jitter");
-        if (initialDelay.isNegative() || maxDelay.compareTo(initialDelay) < 0) {
-            throw new IllegalArgumentException("Invalid backoff delays (initial " + initialDelay + ", max " + maxDelay
-                    + "): must be zero or positive, with the max at least the initial delay");
-        }
-        if (!(multiplier >= 1.0) || Double.isInfinite(multiplier)) {
-            throw new IllegalArgumentException("Invalid multiplier (" + multiplier + "): must be a number of at least 1.0");
+        RetrySettings.notNegative("backoff.initial-delay", initialDelay);
+        RetrySettings.notNegative("backoff.max-delay", maxDelay);
+        RetrySettings.checkMultiplier(multiplier);
+        if (maxDelay.compareTo(initialDelay) < 0) {
+            throw new InvalidSettingException("backoff.max-delay", Durations.format(maxDelay),
+                    "must be at least backoff.initial-delay (" + Durations.format(initialDelay) + ")");
         }
     }
 

@@ -36,11 +36,15 @@ public final class RetryAfter {
     private static final int MAX_LENGTH = 64;
 
     /**
-     * {@code Sun, 06 Nov 1994 08:49:37 GMT}. The year is exactly four digits (RFC 9110 {@code year = 4DIGIT}):
-     * a longer or signed year would be truncated to an {@code int} below and read as a wrong date.
+     * {@code Sun, 06 Nov 1994 08:49:37 GMT}, and the lenient {@code Sun, 6 Nov 1994 08:49:37 GMT} that
+     * {@link DateTimeFormatter#RFC_1123_DATE_TIME} writes (RFC 9110 §5.6.7 asks recipients to accept
+     * such forms). The year is exactly four digits (RFC 9110 {@code year = 4DIGIT}): a longer or signed
+     * year would be truncated to an {@code int} below and read as a wrong date.
      */
     private static final DateTimeFormatter IMF_FIXDATE = new DateTimeFormatterBuilder()
-            .appendPattern("EEE, dd MMM ")
+            .appendPattern("EEE, ")
+            .appendValue(ChronoField.DAY_OF_MONTH, 1, 2, SignStyle.NOT_NEGATIVE)
+            .appendPattern(" MMM ")
             .appendValue(ChronoField.YEAR, 4)
             .appendPattern(" HH:mm:ss 'GMT'")
             .toFormatter(Locale.US);
@@ -135,13 +139,16 @@ public final class RetryAfter {
     }
 
     /**
-     * {@code Sunday, 06-Nov-94 08:49:37 GMT}. RFC 9110 §5.6.7: a two-digit year that appears to be
-     * more than 50 years in the future is the most recent past year with those last two digits.
+     * {@code Sunday, 06-Nov-94 08:49:37 GMT} (a one-digit day accepted too). RFC 9110 §5.6.7: a two-digit
+     * year that appears to be more than 50 years in the future is the most recent past year with those
+     * last two digits.
      */
     private static DateTimeFormatter rfc850(Clock clock) {
         int thisYear = clock.instant().atZone(ZoneOffset.UTC).getYear();
         return new DateTimeFormatterBuilder()
-                .appendPattern("EEEE, dd-MMM-")
+                .appendPattern("EEEE, ")
+                .appendValue(ChronoField.DAY_OF_MONTH, 1, 2, SignStyle.NOT_NEGATIVE)
+                .appendPattern("-MMM-")
                 .appendValueReduced(ChronoField.YEAR, 2, 2, thisYear - 49)
                 .appendPattern(" HH:mm:ss 'GMT'")
                 .toFormatter(Locale.US);

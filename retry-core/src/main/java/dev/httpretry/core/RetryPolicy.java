@@ -2,147 +2,29 @@ package dev.httpretry.core;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.DoubleSupplier;
+import java.util.function.LongSupplier;
 
 /**
  * When and how long to wait before sending a request again.
  *
  * <p>A policy is immutable and thread-safe, and may be shared by any number of calls. Its
- * {@link #decide decision} is a pure function of the attempt it is given, the policy's random source
- * and clock, and the budget it is handed. Create one with {@link #builder()}; every setting has the
- * default documented on its builder method and in the starter's property table.
+ * {@link #settings() settings} are plain values; each call {@link #start starts} an execution of
+ * its own that keeps the call's state and answers every outcome with a decision. The
+ * {@link #decide decision} itself is a pure function of the attempt it is given, the policy's random
+ * source and clock, and the budget it is handed. Create one with {@link #builder()}; every setting has
+ * the default documented in {@link RetrySettings} and in the starter's property table.
  */
 public interface RetryPolicy {
 
-    /** Default {@code max-attempts}: {@value}. */
-    int DEFAULT_MAX_ATTEMPTS = 4;
-
-    /** Default {@code backoff.multiplier}: {@value}. */
-    double DEFAULT_MULTIPLIER = 2.0;
-
-    /** Default {@code server-error-retries}: {@value}. */
-    int DEFAULT_SERVER_ERROR_RETRIES = 1;
-
-    /** Default {@code budget.ratio}: {@value}. */
-    double DEFAULT_BUDGET_RATIO = 0.1;
-
-    /** Default {@code budget.min-retries-per-second}: {@value}. */
-    int DEFAULT_BUDGET_MIN_RETRIES_PER_SECOND = 10;
-
-    /** The most attempts a policy allows: {@value}. */
-    int MAX_ATTEMPTS_LIMIT = 100;
-
-    /** Default {@code backoff.initial-delay}: 1 second. */
-    Duration DEFAULT_INITIAL_DELAY = Duration.ofSeconds(1);
-
-    /** Default {@code backoff.max-delay}: 30 seconds. */
-    Duration DEFAULT_MAX_DELAY = Duration.ofSeconds(30);
-
-    /** Default {@code attempt-timeout}: 10 seconds. */
-    Duration DEFAULT_ATTEMPT_TIMEOUT = Duration.ofSeconds(10);
-
-    /** Default {@code deadline}: 15 seconds. */
-    Duration DEFAULT_DEADLINE = Duration.ofSeconds(15);
-
-    /** Default {@code retry-after.max-wait}: 60 seconds. */
-    Duration DEFAULT_RETRY_AFTER_MAX_WAIT = Duration.ofSeconds(60);
-
-    /** Default {@code connection-refused-min-delay}: 2 seconds. */
-    Duration DEFAULT_CONNECTION_REFUSED_MIN_DELAY = Duration.ofSeconds(2);
-
-    /** Default {@code statuses}: 429, 502, 503, 504. */
-    Set<Integer> DEFAULT_STATUSES = Set.of(429, 502, 503, 504);
-
-    /** Default {@code methods}: the idempotent methods of RFC 9110 §9.2.2. */
-    Set<String> DEFAULT_METHODS = Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE");
-
-    /** Statuses that are never retried, whatever is configured. */
-    Set<Integer> NEVER_RETRIED_STATUSES = Set.of(400, 401, 403, 404);
-
     /**
-     * Total attempts, including the first; 1 means no retry.
-     * @return the maximum number of attempts
+     * Every setting of this policy.
+     * @return the settings
      */
-    int maxAttempts();
-
-    /**
-     * The backoff between attempts.
-     * @return the backoff
-     */
-    Backoff backoff();
-
-    /**
-     * The longest one attempt may take until its response headers arrive; the time left before the
-     * deadline caps it further.
-     * @return the attempt timeout
-     */
-    Duration attemptTimeout();
-
-    /**
-     * The longest the whole call may take: all attempts and all waits.
-     * @return the deadline, measured from the start of the call
-     */
-    Duration deadline();
-
-    /**
-     * Whether {@code Retry-After} is honoured.
-     * @return {@code true} if a retried response's {@code Retry-After} lengthens the wait
-     */
-    boolean retryAfterEnabled();
-
-    /**
-     * The longest {@code Retry-After} that is waited for; a longer one stops the call at once.
-     * @return the maximum wait
-     */
-    Duration retryAfterMaxWait();
-
-    /**
-     * The response statuses that are retried (500 is governed by {@link #serverErrorRetries()}).
-     * @return the statuses, sorted
-     */
-    Set<Integer> statuses();
-
-    /**
-     * How often a 500 is retried within one call.
-     * @return the number of retries of a 500
-     */
-    int serverErrorRetries();
-
-    /**
-     * The least a refused connection waits, since the server may be restarting.
-     * @return the minimum delay after a refused connection
-     */
-    Duration connectionRefusedMinDelay();
-
-    /**
-     * The methods retried once the request may have reached the server; any other method is retried
-     * only with an {@code Idempotency-Key} or when the request provably never left the client.
-     * @return the upper-case method names, sorted
-     */
-    Set<String> methods();
-
-    /**
-     * Whether each client gets a retry budget.
-     * @return {@code true} if retries are limited by a budget
-     */
-    boolean budgetEnabled();
-
-    /**
-     * The fraction of first attempts that retries may add, over a rolling window.
-     * @return the budget ratio
-     */
-    double budgetRatio();
-
-    /**
-     * The floor of retries per second, so a quiet client can still retry.
-     * @return the minimum retries per second
-     */
-    int budgetMinRetriesPerSecond();
+    RetrySettings settings();
 
     /**
      * Classifies what an attempt produced, under this policy's statuses.
@@ -155,22 +37,38 @@ public interface RetryPolicy {
      * Decides whether to send another attempt, and after how long.
      *
      * <p>Rules, in order: a success or permanent failure stops; a 500 beyond
-     * {@link #serverErrorRetries()} or an attempt at {@link #maxAttempts()} stops as exhausted; a
-     * method outside {@link #methods()} without an {@code Idempotency-Key} stops if the request may have
+     * {@code server-error-retries} or an attempt at {@code max-attempts} stops as exhausted; a
+     * method outside {@code methods} without an {@code Idempotency-Key} stops if the request may have
      * reached the server; the wait is the backoff delay, lengthened to {@code Retry-After} (which
-     * stops the call if above {@link #retryAfterMaxWait()}) and, for a refused connection, to
-     * {@link #connectionRefusedMinDelay()}; a wait that would not end before the deadline stops;
+     * stops the call if above {@code retry-after.max-wait}) and, for a refused connection, to
+     * {@code connection-refused-min-delay}; a wait that would not end before the deadline stops;
      * finally the budget must grant the retry. Only a decision to retry takes from the budget.
      * @param attempt the attempt that just ended
-     * @param budget the client's budget
+     * @param budget the budget to draw from
      * @return retry after a delay, or stop with a reason
      */
     RetryDecision decide(Attempt attempt, RetryBudget budget);
 
     /**
+     * Starts one logical call: the returned execution counts its attempts, keeps its deadline,
+     * decides on each outcome and tells the listener of each attempt, wait and the call's end. The
+     * budget is credited with the call's first attempt at once.
+     * @param client the client's name, for the listener's events
+     * @param method the request method
+     * @param idempotencyKey whether the request carries an {@code Idempotency-Key} header
+     * @param budget the budget the call's retries draw from
+     * @param listener told of the call's events
+     * @param nanoTime the time source, in nanoseconds, that measures the deadline (a scheduler's
+     *     clock, so virtual-time tests stay exact)
+     * @return the call's execution, not thread-safe: its owner calls it for one event at a time
+     */
+    RetryExecution start(String client, String method, boolean idempotencyKey, RetryBudget budget,
+            RetryListener listener, LongSupplier nanoTime);
+
+    /**
      * A new budget with this policy's budget settings, or {@link RetryBudget#unlimited()} when the budget is disabled.
      * @param clock the clock that drives the budget's window
-     * @return a budget for one client
+     * @return a budget
      */
     RetryBudget newBudget(Clock clock);
 
@@ -203,59 +101,81 @@ public interface RetryPolicy {
      */
     final class Builder {
 
-        int maxAttempts = DEFAULT_MAX_ATTEMPTS;
+        private int maxAttempts;
 
-        Duration initialDelay = DEFAULT_INITIAL_DELAY;
+        private Duration initialDelay;
 
-        double multiplier = DEFAULT_MULTIPLIER;
+        private double multiplier;
 
-        Duration maxDelay = DEFAULT_MAX_DELAY;
+        private Duration maxDelay;
 
-        Jitter jitter = Jitter.FULL;
+        private Jitter jitter;
 
-        Duration attemptTimeout = DEFAULT_ATTEMPT_TIMEOUT;
+        private Duration attemptTimeout;
 
-        Duration deadline = DEFAULT_DEADLINE;
+        private Duration deadline;
 
-        boolean retryAfterEnabled = true;
+        private boolean retryAfterEnabled;
 
-        Duration retryAfterMaxWait = DEFAULT_RETRY_AFTER_MAX_WAIT;
+        private Duration retryAfterMaxWait;
 
-        Set<Integer> statuses = new TreeSet<>(DEFAULT_STATUSES);
+        private Set<Integer> statuses;
 
-        int serverErrorRetries = DEFAULT_SERVER_ERROR_RETRIES;
+        private int serverErrorRetries;
 
-        Duration connectionRefusedMinDelay = DEFAULT_CONNECTION_REFUSED_MIN_DELAY;
+        private Duration connectionRefusedMinDelay;
 
-        Set<String> methods = new TreeSet<>(DEFAULT_METHODS);
+        private Set<String> methods;
 
-        boolean budgetEnabled = true;
+        private boolean budgetEnabled;
 
-        double budgetRatio = DEFAULT_BUDGET_RATIO;
+        private double budgetRatio;
 
-        int budgetMinRetriesPerSecond = DEFAULT_BUDGET_MIN_RETRIES_PER_SECOND;
+        private int budgetMinRetriesPerSecond;
 
-        ExceptionClassifier exceptionClassifier = error -> null;
+        private ExceptionClassifier exceptionClassifier = error -> null;
 
-        DoubleSupplier random = () -> ThreadLocalRandom.current().nextDouble();
+        private DoubleSupplier random = () -> ThreadLocalRandom.current().nextDouble();
 
-        Clock clock = Clock.systemUTC();
+        private Clock clock = Clock.systemUTC();
 
         Builder() {
+            settings(RetrySettings.DEFAULTS);
         }
 
         /**
-         * Total attempts including the first (default {@value RetryPolicy#DEFAULT_MAX_ATTEMPTS}).
-         * @param maxAttempts 1 to {@value RetryPolicy#MAX_ATTEMPTS_LIMIT}; 1 means no retry
+         * Takes every setting from these settings.
+         * @param settings the settings
+         * @return this builder
+         */
+        public Builder settings(RetrySettings settings) {
+            this.maxAttempts = settings.maxAttempts();
+            this.initialDelay = settings.backoff().initialDelay();
+            this.multiplier = settings.backoff().multiplier();
+            this.maxDelay = settings.backoff().maxDelay();
+            this.jitter = settings.backoff().jitter();
+            this.attemptTimeout = settings.attemptTimeout();
+            this.deadline = settings.deadline();
+            this.retryAfterEnabled = settings.retryAfter().enabled();
+            this.retryAfterMaxWait = settings.retryAfter().maxWait();
+            this.statuses = settings.statuses();
+            this.serverErrorRetries = settings.serverErrorRetries();
+            this.connectionRefusedMinDelay = settings.connectionRefusedMinDelay();
+            this.methods = settings.methods();
+            this.budgetEnabled = settings.budget().enabled();
+            this.budgetRatio = settings.budget().ratio();
+            this.budgetMinRetriesPerSecond = settings.budget().minRetriesPerSecond();
+            return this;
+        }
+
+        /**
+         * Total attempts including the first (default {@value RetrySettings#DEFAULT_MAX_ATTEMPTS}).
+         * @param maxAttempts 1 to {@value RetrySettings#MAX_ATTEMPTS_LIMIT}; 1 means no retry
          * @return this builder
          * @throws InvalidSettingException if out of range
          */
         public Builder maxAttempts(int maxAttempts) {
-            if (maxAttempts < 1 || maxAttempts > MAX_ATTEMPTS_LIMIT) {
-                throw new InvalidSettingException("max-attempts", String.valueOf(maxAttempts),
-                        maxAttempts < 1 ? "must be at least 1" : "must be at most " + MAX_ATTEMPTS_LIMIT);
-            }
-            this.maxAttempts = maxAttempts;
+            this.maxAttempts = RetrySettings.checkMaxAttempts(maxAttempts);
             return this;
         }
 
@@ -266,22 +186,18 @@ public interface RetryPolicy {
          * @throws InvalidSettingException if negative
          */
         public Builder initialDelay(Duration initialDelay) {
-            this.initialDelay = notNegative("backoff.initial-delay", initialDelay);
+            this.initialDelay = RetrySettings.notNegative("backoff.initial-delay", initialDelay);
             return this;
         }
 
         /**
-         * Growth per retry (default {@value RetryPolicy#DEFAULT_MULTIPLIER}).
+         * Growth per retry (default {@value RetrySettings#DEFAULT_MULTIPLIER}).
          * @param multiplier a finite number of at least 1.0
          * @return this builder
          * @throws InvalidSettingException if below 1 or not finite
          */
         public Builder multiplier(double multiplier) {
-            if (!(multiplier >= 1.0) || Double.isInfinite(multiplier)) {
-                throw new InvalidSettingException("backoff.multiplier", String.valueOf(multiplier),
-                        "must be a finite number of at least 1.0");
-            }
-            this.multiplier = multiplier;
+            this.multiplier = RetrySettings.checkMultiplier(multiplier);
             return this;
         }
 
@@ -292,7 +208,7 @@ public interface RetryPolicy {
          * @throws InvalidSettingException if negative
          */
         public Builder maxDelay(Duration maxDelay) {
-            this.maxDelay = notNegative("backoff.max-delay", maxDelay);
+            this.maxDelay = RetrySettings.notNegative("backoff.max-delay", maxDelay);
             return this;
         }
 
@@ -314,7 +230,7 @@ public interface RetryPolicy {
          * @throws InvalidSettingException if zero or negative
          */
         public Builder attemptTimeout(Duration attemptTimeout) {
-            this.attemptTimeout = positive("attempt-timeout", attemptTimeout);
+            this.attemptTimeout = RetrySettings.positive("attempt-timeout", attemptTimeout);
             return this;
         }
 
@@ -325,7 +241,7 @@ public interface RetryPolicy {
          * @throws InvalidSettingException if zero or negative
          */
         public Builder deadline(Duration deadline) {
-            this.deadline = positive("deadline", deadline);
+            this.deadline = RetrySettings.positive("deadline", deadline);
             return this;
         }
 
@@ -346,7 +262,7 @@ public interface RetryPolicy {
          * @throws InvalidSettingException if negative
          */
         public Builder retryAfterMaxWait(Duration maxWait) {
-            this.retryAfterMaxWait = notNegative("retry-after.max-wait", maxWait);
+            this.retryAfterMaxWait = RetrySettings.notNegative("retry-after.max-wait", maxWait);
             return this;
         }
 
@@ -358,39 +274,18 @@ public interface RetryPolicy {
          * @throws InvalidSettingException if a status is not allowed
          */
         public Builder statuses(Set<Integer> statuses) {
-            Set<Integer> copy = new TreeSet<>();
-            for (Integer status : statuses) {
-                Objects.requireNonNull(status, "status");
-                String requirement = null;
-                if (status < 400 || status > 599) {
-                    requirement = "must be a 4xx or 5xx status";
-                }
-                else if (NEVER_RETRIED_STATUSES.contains(status)) {
-                    requirement = "400, 401, 403 and 404 are never retried";
-                }
-                else if (status == 500) {
-                    requirement = "500 is retried as often as server-error-retries says, not through statuses";
-                }
-                if (requirement != null) {
-                    throw new InvalidSettingException("statuses", String.valueOf(status), requirement);
-                }
-                copy.add(status);
-            }
-            this.statuses = copy;
+            this.statuses = RetrySettings.checkStatuses(statuses);
             return this;
         }
 
         /**
-         * How often a 500 is retried within a call (default {@value RetryPolicy#DEFAULT_SERVER_ERROR_RETRIES}).
+         * How often a 500 is retried within a call (default {@value RetrySettings#DEFAULT_SERVER_ERROR_RETRIES}).
          * @param retries zero or positive
          * @return this builder
          * @throws InvalidSettingException if negative
          */
         public Builder serverErrorRetries(int retries) {
-            if (retries < 0) {
-                throw new InvalidSettingException("server-error-retries", String.valueOf(retries), "must be zero or positive");
-            }
-            this.serverErrorRetries = retries;
+            this.serverErrorRetries = RetrySettings.checkServerErrorRetries(retries);
             return this;
         }
 
@@ -401,7 +296,7 @@ public interface RetryPolicy {
          * @throws InvalidSettingException if negative
          */
         public Builder connectionRefusedMinDelay(Duration minDelay) {
-            this.connectionRefusedMinDelay = notNegative("connection-refused-min-delay", minDelay);
+            this.connectionRefusedMinDelay = RetrySettings.notNegative("connection-refused-min-delay", minDelay);
             return this;
         }
 
@@ -413,15 +308,7 @@ public interface RetryPolicy {
          * @throws InvalidSettingException if a name is empty or not an HTTP token
          */
         public Builder methods(Set<String> methods) {
-            Set<String> copy = new TreeSet<>();
-            for (String method : methods) {
-                Objects.requireNonNull(method, "method");
-                if (method.isEmpty() || !method.chars().allMatch(Builder::isTokenChar)) {
-                    throw new InvalidSettingException("methods", method, "must be an HTTP method name such as GET or PUT");
-                }
-                copy.add(method.toUpperCase(Locale.ROOT));
-            }
-            this.methods = copy;
+            this.methods = RetrySettings.checkMethods(methods);
             return this;
         }
 
@@ -436,31 +323,24 @@ public interface RetryPolicy {
         }
 
         /**
-         * The fraction of first attempts that retries may add (default {@value RetryPolicy#DEFAULT_BUDGET_RATIO}).
+         * The fraction of first attempts that retries may add (default {@value RetrySettings#DEFAULT_BUDGET_RATIO}).
          * @param ratio 0 to 1000
          * @return this builder
          * @throws InvalidSettingException if out of range
          */
         public Builder budgetRatio(double ratio) {
-            if (!(ratio >= 0 && ratio <= 1000)) {
-                throw new InvalidSettingException("budget.ratio", String.valueOf(ratio), "must be between 0 and 1000");
-            }
-            this.budgetRatio = ratio;
+            this.budgetRatio = RetrySettings.checkRatio(ratio);
             return this;
         }
 
         /**
-         * The floor of retries per second (default {@value RetryPolicy#DEFAULT_BUDGET_MIN_RETRIES_PER_SECOND}).
+         * The floor of retries per second (default {@value RetrySettings#DEFAULT_BUDGET_MIN_RETRIES_PER_SECOND}).
          * @param minRetriesPerSecond zero or positive
          * @return this builder
          * @throws InvalidSettingException if negative
          */
         public Builder budgetMinRetriesPerSecond(int minRetriesPerSecond) {
-            if (minRetriesPerSecond < 0) {
-                throw new InvalidSettingException("budget.min-retries-per-second", String.valueOf(minRetriesPerSecond),
-                        "must be zero or positive");
-            }
-            this.budgetMinRetriesPerSecond = minRetriesPerSecond;
+            this.budgetMinRetriesPerSecond = RetrySettings.checkMinRetriesPerSecond(minRetriesPerSecond);
             return this;
         }
 
@@ -502,55 +382,19 @@ public interface RetryPolicy {
          * @throws InvalidSettingException if the max delay is below the initial delay
          */
         public RetryPolicy build() {
-            if (maxDelay.compareTo(initialDelay) < 0) {
-                throw new InvalidSettingException("backoff.max-delay", Durations.format(maxDelay),
-                        "must be at least backoff.initial-delay (" + Durations.format(initialDelay) + ")");
-            }
-            return new DefaultRetryPolicy(this);
+            RetrySettings settings = new RetrySettings(this.maxAttempts,
+                    new Backoff(this.initialDelay, this.multiplier, this.maxDelay, this.jitter), this.attemptTimeout,
+                    this.deadline, new RetrySettings.RetryAfterSettings(this.retryAfterEnabled, this.retryAfterMaxWait),
+                    this.statuses, this.serverErrorRetries, this.connectionRefusedMinDelay, this.methods,
+                    new RetrySettings.BudgetSettings(this.budgetEnabled, this.budgetRatio, this.budgetMinRetriesPerSecond));
+            return new DefaultRetryPolicy(settings, this.exceptionClassifier, this.random, this.clock);
         }
 
-        Builder copyFrom(RetryPolicy policy, ExceptionClassifier exceptionClassifier, DoubleSupplier random, Clock clock) {
-            this.maxAttempts = policy.maxAttempts();
-            this.initialDelay = policy.backoff().initialDelay();
-            this.multiplier = policy.backoff().multiplier();
-            this.maxDelay = policy.backoff().maxDelay();
-            this.jitter = policy.backoff().jitter();
-            this.attemptTimeout = policy.attemptTimeout();
-            this.deadline = policy.deadline();
-            this.retryAfterEnabled = policy.retryAfterEnabled();
-            this.retryAfterMaxWait = policy.retryAfterMaxWait();
-            this.statuses = new TreeSet<>(policy.statuses());
-            this.serverErrorRetries = policy.serverErrorRetries();
-            this.connectionRefusedMinDelay = policy.connectionRefusedMinDelay();
-            this.methods = new TreeSet<>(policy.methods());
-            this.budgetEnabled = policy.budgetEnabled();
-            this.budgetRatio = policy.budgetRatio();
-            this.budgetMinRetriesPerSecond = policy.budgetMinRetriesPerSecond();
+        Builder copyFrom(RetrySettings settings, ExceptionClassifier exceptionClassifier, DoubleSupplier random, Clock clock) {
             this.exceptionClassifier = exceptionClassifier;
             this.random = random;
             this.clock = clock;
-            return this;
-        }
-
-        private static boolean isTokenChar(int c) {
-            return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                    || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
-        }
-
-        private static Duration notNegative(String setting, Duration value) {
-            Objects.requireNonNull(value, setting);
-            if (value.isNegative()) {
-                throw new InvalidSettingException(setting, Durations.format(value), "must be zero or positive");
-            }
-            return value;
-        }
-
-        private static Duration positive(String setting, Duration value) {
-            Objects.requireNonNull(value, setting);
-            if (value.isNegative() || value.isZero()) {
-                throw new InvalidSettingException(setting, Durations.format(value), "must be positive");
-            }
-            return value;
+            return settings(settings);
         }
     }
 }

@@ -26,8 +26,14 @@ public enum StopReason {
     /** The method is not idempotent, the request may have reached the server, and it has no {@code Idempotency-Key}. */
     UNSAFE_METHOD,
 
-    /** The subscriber cancelled the call. */
-    CANCELLED;
+    /** The caller cancelled the call. */
+    CANCELLED,
+
+    /**
+     * The client is shutting down: a wait before the next attempt could not be started (its timer
+     * was refused) or was cut short when the application closed.
+     */
+    SHUTDOWN;
 
     /**
      * The lower-case name used as a metric tag ({@code not_retryable}, ...).

@@ -1,7 +1,10 @@
 package dev.httpretry.autoconfigure;
 
+import dev.httpretry.actuate.RetryStatistics;
 import dev.httpretry.core.MonotonicClock;
+import dev.httpretry.core.RetryClients;
 import dev.httpretry.core.RetryListener;
+import dev.httpretry.webclient.RetryExchangeFilterFunction;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -11,48 +14,113 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.webclient.WebClientCustomizer;
 import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
+import org.springframework.core.Ordered;
 import org.springframework.web.reactive.function.client.WebClient;
 
 /**
  * Auto-configuration of http-retry: every {@link WebClient} built from the auto-configured
  * {@link WebClient.Builder} (including the clients of HTTP service groups) retries under the
  * top-level policy, and each {@code http.retry.clients.<name>} with a {@code base-url} becomes a
- * {@code WebClient} bean of that name. {@code http.retry.enabled=false} registers nothing.
+ * {@code WebClient} bean of that name. {@code http.retry.enabled=false} adds no retrying anywhere,
+ * but keeps the named clients, each sending its requests once.
  */
 @AutoConfiguration(after = WebClientAutoConfiguration.class)
 @ConditionalOnClass({ WebClient.class, WebClientCustomizer.class })
-@ConditionalOnBooleanProperty(name = HttpRetryProperties.PREFIX + ".enabled", matchIfMissing = true)
 @EnableConfigurationProperties(HttpRetryProperties.class)
-@Import(NamedWebClientsRegistrar.class)
+@Import({ NamedWebClientsRegistrar.class, HttpRetryAutoConfiguration.Retrying.class })
 public final class HttpRetryAutoConfiguration {
 
     /** The name of the customizer bean that adds the retry filter to every auto-configured builder. */
     public static final String CUSTOMIZER_BEAN_NAME = "retryWebClientCustomizer";
 
-    @Bean
-    @ConditionalOnMissingBean
-    RetryClients retryClients(HttpRetryProperties properties) {
-        // the budgets measure intervals: a wall clock set back or forward must not refill or empty them
-        return RetryClients.from(properties, MonotonicClock.INSTANCE);
+    /** What only exists while retrying is on ({@code http.retry.enabled}, true by default). */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnBooleanProperty(name = HttpRetryProperties.PREFIX + ".enabled", matchIfMissing = true)
+    static class Retrying {
+
+        @Bean
+        @ConditionalOnMissingBean
+        RetryClients retryClients(HttpRetryProperties properties) {
+            // the budgets measure intervals: a wall clock set back or forward must not refill or empty them
+            return properties.toClients(MonotonicClock.INSTANCE);
+        }
+
+        @Bean
+        @ConditionalOnMissingBean
+        RetryStatistics retryStatistics() {
+            return new RetryStatistics();
+        }
+
+        @Bean
+        @ConditionalOnMissingBean
+        RetryExchangeFilterFunction retryExchangeFilterFunction(RetryClients clients, ObjectProvider<RetryListener> listeners) {
+            return new RetryExchangeFilterFunction(clients, RetryListener.composite(listeners.orderedStream().toList()));
+        }
+
+        /** Runs last, and puts the filter first: every other filter then runs once per attempt. */
+        @Bean(CUSTOMIZER_BEAN_NAME)
+        @ConditionalOnMissingBean(name = CUSTOMIZER_BEAN_NAME)
+        WebClientCustomizer retryWebClientCustomizer(RetryExchangeFilterFunction filter) {
+            return new OrderedCustomizer(filter);
+        }
+
+        @Bean
+        SmartLifecycle retryWaitsShutdown(RetryExchangeFilterFunction filter) {
+            return new WaitsShutdown(filter);
+        }
     }
 
-    @Bean
-    @ConditionalOnMissingBean
-    RetryStatistics retryStatistics() {
-        return new RetryStatistics();
+    private record OrderedCustomizer(RetryExchangeFilterFunction filter) implements WebClientCustomizer, Ordered {
+
+        @Override
+        public void customize(WebClient.Builder builder) {
+            this.filter.applyTo(builder);
+        }
+
+        @Override
+        public int getOrder() {
+            return Ordered.LOWEST_PRECEDENCE;
+        }
     }
 
-    @Bean
-    @ConditionalOnMissingBean
-    RetryExchangeFilterFunction retryExchangeFilterFunction(RetryClients clients, ObjectProvider<RetryListener> listeners) {
-        return new RetryExchangeFilterFunction(clients, RetryListener.composite(listeners.orderedStream().toList()));
-    }
+    /**
+     * Ends the calls that wait to retry as soon as the context starts closing, before a web
+     * server's graceful shutdown waits for the requests that made them.
+     */
+    private static final class WaitsShutdown implements SmartLifecycle {
 
-    @Bean(CUSTOMIZER_BEAN_NAME)
-    @ConditionalOnMissingBean(name = CUSTOMIZER_BEAN_NAME)
-    WebClientCustomizer retryWebClientCustomizer(RetryExchangeFilterFunction filter) {
-        return filter::applyTo;
+        private final RetryExchangeFilterFunction filter;
+
+        private volatile boolean running;
+
+        WaitsShutdown(RetryExchangeFilterFunction filter) {
+            this.filter = filter;
+        }
+
+        @Override
+        public void start() {
+            this.running = true;
+        }
+
+        @Override
+        public void stop() {
+            this.running = false;
+            this.filter.shutdown();
+        }
+
+        @Override
+        public boolean isRunning() {
+            return this.running;
+        }
+
+        @Override
+        public int getPhase() {
+            // stopped before everything of a lower phase, the web server's graceful shutdown among them
+            return Integer.MAX_VALUE;
+        }
     }
 }

@@ -1,5 +1,8 @@
 package dev.httpretry.autoconfigure;
 
+import dev.httpretry.actuate.RetryEndpoint;
+import dev.httpretry.actuate.RetryStatistics;
+import dev.httpretry.core.RetryClients;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;

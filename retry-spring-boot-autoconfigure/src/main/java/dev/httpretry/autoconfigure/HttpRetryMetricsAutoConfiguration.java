@@ -1,5 +1,7 @@
 package dev.httpretry.autoconfigure;
 
+import dev.httpretry.core.RetryClients;
+import dev.httpretry.micrometer.RetryMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;

@@ -1,7 +1,10 @@
 package dev.httpretry.autoconfigure;
 
+import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
+
+import dev.httpretry.core.RetryClients;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
@@ -17,7 +20,7 @@ public class HttpRetryProperties extends PolicyProperties {
     public static final String PREFIX = "http.retry";
 
     /**
-     * Master switch; false leaves every WebClient untouched.
+     * Master switch; false retries nothing (named clients stay, sending each request once).
      */
     private boolean enabled = true;
 
@@ -25,6 +28,17 @@ public class HttpRetryProperties extends PolicyProperties {
      * Named clients: each key is a client name; its settings fall back, key by key, to the top level. A client with a base-url also gets a WebClient bean of that name.
      */
     private Map<String, ClientProperties> clients = new LinkedHashMap<>();
+
+    /**
+     * The retry clients these properties describe, each with a budget of its own, as the
+     * auto-configuration builds them: {@code default} with the top-level policy, then each named client.
+     * @param clock the clock that drives the budgets (a monotonic one in an application)
+     * @return the clients
+     * @throws InvalidRetryPropertyException if a value is not allowed
+     */
+    public RetryClients toClients(Clock clock) {
+        return RetryPolicyFactory.clients(this, clock);
+    }
 
     public boolean isEnabled() {
         return this.enabled;

@@ -2,6 +2,7 @@ package dev.httpretry.autoconfigure;
 
 import java.util.Map;
 
+import dev.httpretry.webclient.RetryExchangeFilterFunction;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -21,8 +22,9 @@ import org.springframework.web.reactive.function.client.WebClient;
 /**
  * Registers a {@link WebClient} bean named {@code <name>} for each {@code http.retry.clients.<name>}
  * that has a {@code base-url}. Each is built from the auto-configured {@link WebClient.Builder}
- * (so codecs, observation and connector settings apply) with that client's policy. A bean the
- * application already defines under that name wins.
+ * (so codecs, observation and connector settings apply) with that client's policy, or without
+ * retrying when {@code http.retry.enabled} is false. A bean the application already defines under
+ * that name wins. A {@code base-url} that is not an absolute http(s) URL stops start-up.
  */
 class NamedWebClientsRegistrar implements ImportBeanDefinitionRegistrar, EnvironmentAware, BeanFactoryAware {
 
@@ -56,6 +58,7 @@ class NamedWebClientsRegistrar implements ImportBeanDefinitionRegistrar, Environ
             if (baseUrl == null || baseUrl.isBlank()) {
                 return;
             }
+            RetryPolicyFactory.checkBaseUrl(name, baseUrl);
             if (registry.containsBeanDefinition(name)) {
                 logger.info("Not registering a WebClient for http.retry.clients." + name
                         + ": the application already defines a bean named '" + name + "'");
@@ -71,10 +74,14 @@ class NamedWebClientsRegistrar implements ImportBeanDefinitionRegistrar, Environ
         });
     }
 
+    /** With retrying switched off ({@code http.retry.enabled=false}) the client sends each request once. */
     private static WebClient namedWebClient(BeanFactory factory, String name, String baseUrl) {
-        RetryExchangeFilterFunction filter = factory.getBean(RetryExchangeFilterFunction.class).forClient(name);
         WebClient.Builder builder = factory.getBeanProvider(WebClient.Builder.class).getIfAvailable(WebClient::builder);
-        return filter.applyTo(builder.baseUrl(baseUrl)).build();
+        RetryExchangeFilterFunction filter = factory.getBeanProvider(RetryExchangeFilterFunction.class).getIfAvailable();
+        if (filter != null) {
+            filter.forClient(name).applyTo(builder);
+        }
+        return builder.baseUrl(baseUrl).build();
     }
 
     /** Only the base URL of a client, read before the properties are bound, to decide which beans to register. */

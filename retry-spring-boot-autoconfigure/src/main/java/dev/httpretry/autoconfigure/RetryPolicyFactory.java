@@ -1,10 +1,20 @@
 package dev.httpretry.autoconfigure;
 
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 
+import dev.httpretry.core.ClientLibraryExceptionClassifier;
 import dev.httpretry.core.Durations;
 import dev.httpretry.core.InvalidSettingException;
+import dev.httpretry.core.RetryClients;
 import dev.httpretry.core.RetryPolicy;
 import org.jspecify.annotations.Nullable;
 
@@ -16,6 +26,57 @@ import org.jspecify.annotations.Nullable;
 final class RetryPolicyFactory {
 
     private RetryPolicyFactory() {
+    }
+
+    /**
+     * Builds every client from the properties, each with a budget of its own.
+     * @param properties the bound properties
+     * @param clock the clock that drives the budgets
+     * @return the clients, {@value RetryClients#DEFAULT_CLIENT} first
+     * @throws InvalidRetryPropertyException if a value is not allowed
+     */
+    static RetryClients clients(HttpRetryProperties properties, Clock clock) {
+        Map<String, RetryPolicy> policies = new LinkedHashMap<>();
+        Set<String> disabled = new HashSet<>();
+        policies.put(RetryClients.DEFAULT_CLIENT, topLevel(properties));
+        properties.getClients().forEach((name, client) -> {
+            if (RetryClients.DEFAULT_CLIENT.equals(name)) {
+                throw new InvalidRetryPropertyException(HttpRetryProperties.PREFIX + ".clients." + name, name,
+                        "must not be '" + RetryClients.DEFAULT_CLIENT + "', the name of the top-level policy", null);
+            }
+            if (Boolean.FALSE.equals(client.getEnabled())) {
+                disabled.add(name);
+            }
+            policies.put(name, client(properties, name, client));
+        });
+        return RetryClients.of(policies, disabled, clock);
+    }
+
+    /**
+     * Checks a named client's {@code base-url}: an absolute {@code http} or {@code https} URL with a host.
+     * @param name the client's name
+     * @param baseUrl the configured value
+     * @throws InvalidRetryPropertyException if it is not such a URL
+     */
+    static void checkBaseUrl(String name, String baseUrl) {
+        String requirement = null;
+        try {
+            URI uri = new URI(baseUrl);
+            String scheme = (uri.getScheme() != null) ? uri.getScheme().toLowerCase(Locale.ROOT) : null;
+            if (scheme == null || !(scheme.equals("http") || scheme.equals("https"))) {
+                requirement = "must be an absolute http or https URL, such as https://payments.internal.example";
+            }
+            else if (uri.getHost() == null || uri.getHost().isEmpty()) {
+                requirement = "must name a host, such as https://payments.internal.example";
+            }
+        }
+        catch (URISyntaxException ex) {
+            requirement = "must be a valid URL (" + ex.getReason() + ")";
+        }
+        if (requirement != null) {
+            throw new InvalidRetryPropertyException(HttpRetryProperties.PREFIX + ".clients." + name + ".base-url", baseUrl,
+                    requirement, null);
+        }
     }
 
     /**

@@ -1,6 +1,6 @@
 /**
- * Spring Boot auto-configuration of http-retry: properties, the retrying {@code WebClient}
- * filter, named clients, metrics and the actuator endpoint.
+ * Spring Boot auto-configuration of http-retry, and nothing else: properties and their validation,
+ * named clients, and the wiring of the WebClient filter, the meters and the actuator endpoint.
  */
 @NullMarked
 package dev.httpretry.autoconfigure;

@@ -1,5 +1,6 @@
 package dev.httpretry.autoconfigure;
 
+import dev.httpretry.core.AttemptTimeoutException;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 
+import dev.httpretry.core.RetrySettings;
 import dev.httpretry.core.Jitter;
 import dev.httpretry.core.RetryPolicy;
 import org.junit.jupiter.api.BeforeAll;
@@ -96,28 +97,28 @@ class ConfigurationMetadataTests {
     void theDefaultsAgreeWithTheCore() {
         RetryPolicy defaults = RetryPolicy.defaults();
         assertThat(defaultOf("enabled").asBoolean()).isEqualTo(new HttpRetryProperties().isEnabled()).isTrue();
-        assertThat(defaultOf("max-attempts").asInt()).isEqualTo(RetryPolicy.DEFAULT_MAX_ATTEMPTS);
-        assertThat(duration("backoff.initial-delay")).isEqualTo(RetryPolicy.DEFAULT_INITIAL_DELAY);
+        assertThat(defaultOf("max-attempts").asInt()).isEqualTo(RetrySettings.DEFAULT_MAX_ATTEMPTS);
+        assertThat(duration("backoff.initial-delay")).isEqualTo(RetrySettings.DEFAULT_INITIAL_DELAY);
         assertThat(defaultOf("backoff.multiplier").isNumber()).isTrue();
-        assertThat(defaultOf("backoff.multiplier").asDouble()).isEqualTo(RetryPolicy.DEFAULT_MULTIPLIER);
-        assertThat(duration("backoff.max-delay")).isEqualTo(RetryPolicy.DEFAULT_MAX_DELAY);
-        assertThat(defaultOf("backoff.jitter").asString()).isEqualTo(defaults.backoff().jitter().configName());
-        assertThat(duration("attempt-timeout")).isEqualTo(RetryPolicy.DEFAULT_ATTEMPT_TIMEOUT);
-        assertThat(duration("deadline")).isEqualTo(RetryPolicy.DEFAULT_DEADLINE);
+        assertThat(defaultOf("backoff.multiplier").asDouble()).isEqualTo(RetrySettings.DEFAULT_MULTIPLIER);
+        assertThat(duration("backoff.max-delay")).isEqualTo(RetrySettings.DEFAULT_MAX_DELAY);
+        assertThat(defaultOf("backoff.jitter").asString()).isEqualTo(defaults.settings().backoff().jitter().configName());
+        assertThat(duration("attempt-timeout")).isEqualTo(RetrySettings.DEFAULT_ATTEMPT_TIMEOUT);
+        assertThat(duration("deadline")).isEqualTo(RetrySettings.DEFAULT_DEADLINE);
         assertThat(defaultOf("retry-after.enabled").isBoolean()).isTrue();
-        assertThat(defaultOf("retry-after.enabled").asBoolean()).isEqualTo(defaults.retryAfterEnabled());
-        assertThat(duration("retry-after.max-wait")).isEqualTo(RetryPolicy.DEFAULT_RETRY_AFTER_MAX_WAIT);
+        assertThat(defaultOf("retry-after.enabled").asBoolean()).isEqualTo(defaults.settings().retryAfter().enabled());
+        assertThat(duration("retry-after.max-wait")).isEqualTo(RetrySettings.DEFAULT_RETRY_AFTER_MAX_WAIT);
         assertThat(defaultOf("statuses").valueStream().map(JsonNode::asInt).toList())
-            .containsExactlyInAnyOrderElementsOf(RetryPolicy.DEFAULT_STATUSES);
-        assertThat(defaultOf("server-error-retries").asInt()).isEqualTo(RetryPolicy.DEFAULT_SERVER_ERROR_RETRIES);
-        assertThat(duration("connection-refused-min-delay")).isEqualTo(RetryPolicy.DEFAULT_CONNECTION_REFUSED_MIN_DELAY);
+            .containsExactlyInAnyOrderElementsOf(RetrySettings.DEFAULT_STATUSES);
+        assertThat(defaultOf("server-error-retries").asInt()).isEqualTo(RetrySettings.DEFAULT_SERVER_ERROR_RETRIES);
+        assertThat(duration("connection-refused-min-delay")).isEqualTo(RetrySettings.DEFAULT_CONNECTION_REFUSED_MIN_DELAY);
         assertThat(defaultOf("methods").valueStream().map(JsonNode::asString).toList())
-            .containsExactlyInAnyOrderElementsOf(RetryPolicy.DEFAULT_METHODS);
+            .containsExactlyInAnyOrderElementsOf(RetrySettings.DEFAULT_METHODS);
         assertThat(defaultOf("budget.enabled").isBoolean()).isTrue();
-        assertThat(defaultOf("budget.enabled").asBoolean()).isEqualTo(defaults.budgetEnabled());
-        assertThat(defaultOf("budget.ratio").asDouble()).isEqualTo(RetryPolicy.DEFAULT_BUDGET_RATIO);
+        assertThat(defaultOf("budget.enabled").asBoolean()).isEqualTo(defaults.settings().budget().enabled());
+        assertThat(defaultOf("budget.ratio").asDouble()).isEqualTo(RetrySettings.DEFAULT_BUDGET_RATIO);
         assertThat(defaultOf("budget.min-retries-per-second").asInt())
-            .isEqualTo(RetryPolicy.DEFAULT_BUDGET_MIN_RETRIES_PER_SECOND);
+            .isEqualTo(RetrySettings.DEFAULT_BUDGET_MIN_RETRIES_PER_SECOND);
     }
 
     @Test

@@ -1,5 +1,8 @@
 package dev.httpretry.autoconfigure;
 
+import dev.httpretry.core.ClientLibraryExceptionClassifier;
+import dev.httpretry.core.RetryClients;
+import dev.httpretry.webclient.RetryExchangeFilterFunction;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;

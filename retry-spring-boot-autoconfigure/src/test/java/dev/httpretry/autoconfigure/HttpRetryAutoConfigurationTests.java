@@ -1,7 +1,11 @@
 package dev.httpretry.autoconfigure;
 
+import dev.httpretry.core.RetryClients;
+import dev.httpretry.webclient.RetryExchangeFilterFunction;
+import dev.httpretry.webclient.RetryRequests;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -28,6 +32,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.reactive.function.client.ExchangeFilterFunction;
 import org.springframework.web.reactive.function.client.WebClient;
+import org.springframework.core.Ordered;
 import org.springframework.web.reactive.function.client.WebClientResponseException;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -327,20 +332,82 @@ class HttpRetryAutoConfigurationTests {
     // ---------------------------------------------------------------- conditions
 
     @Test
-    void disabledRegistersNothingAndLeavesWebClientsUntouched() {
+    void disabledRetriesNothingButKeepsTheNamedClientsSendingOnce() {
         try (TestServer server = TestServer.answering(503)) {
             this.runner.withPropertyValues(FAST)
                 .withPropertyValues("http.retry.enabled=false", "http.retry.clients.payments.base-url=" + server.url())
                 .run((context) -> {
                     assertThat(context).hasNotFailed().hasSingleBean(WebClient.Builder.class);
-                    assertNoHttpRetryBeans(context);
+                    assertNoRetryingBeans(context);
                     WebClient.Builder builder = context.getBean(WebClient.Builder.class);
                     assertThat(retryFilters(builder)).isEmpty();
                     assertThatExceptionOfType(WebClientResponseException.ServiceUnavailable.class)
                         .isThrownBy(() -> builder.baseUrl(server.url()).build().get().retrieve().toBodilessEntity()
                             .block(BLOCK));
                     assertThat(server.requests()).isEqualTo(1);
+                    // an operator who flips the switch during an incident must not break an app that injects a named client
+                    WebClient payments = context.getBean("payments", WebClient.class);
+                    assertThat(retryFilters(payments.mutate())).isEmpty();
+                    assertThatExceptionOfType(WebClientResponseException.ServiceUnavailable.class)
+                        .isThrownBy(() -> payments.get().uri("/named").retrieve().toBodilessEntity().block(BLOCK));
+                    assertThat(server.requests()).isEqualTo(2);
+                    assertThat(server.paths()).last().isEqualTo("/named");
                 });
+        }
+    }
+
+    /** With the switch off only the properties and the named clients remain: nothing retries. */
+    private static void assertNoRetryingBeans(AssertableApplicationContext context) {
+        List<String> ours = Arrays.stream(context.getBeanDefinitionNames())
+            .filter((name) -> {
+                Class<?> type = context.getType(name);
+                return type != null && type.getName().startsWith("dev.httpretry.") && type != HttpRetryProperties.class
+                        && type != HttpRetryAutoConfiguration.class;
+            })
+            .toList();
+        assertThat(ours).isEmpty();
+        assertThat(context).doesNotHaveBean(HttpRetryAutoConfiguration.CUSTOMIZER_BEAN_NAME);
+    }
+
+    /** Filters added before or after ours, by customizers or on the builder, all run once per attempt. */
+    @Test
+    void theRetryFilterIsOutermostWhateverTheCustomizerOrder() {
+        try (TestServer server = TestServer.answering(503, 503, 200)) {
+            AtomicInteger early = new AtomicInteger();
+            AtomicInteger late = new AtomicInteger();
+            AtomicInteger onBuilder = new AtomicInteger();
+            this.runner.withPropertyValues(FAST)
+                .withBean("earlyCustomizer", WebClientCustomizer.class, () -> new OrderedTestCustomizer(Ordered.HIGHEST_PRECEDENCE,
+                        (builder) -> builder.filters((filters) -> filters.add(0, counting(early)))))
+                .withBean("lateCustomizer", WebClientCustomizer.class,
+                        () -> (builder) -> builder.filter(counting(late)))
+                .run((context) -> {
+                    WebClient client = context.getBean(WebClient.Builder.class).filter(counting(onBuilder))
+                        .baseUrl(server.url()).build();
+                    client.get().retrieve().toBodilessEntity().block(BLOCK);
+                    assertThat(server.requests()).isEqualTo(3);
+                    assertThat(List.of(early.get(), late.get(), onBuilder.get())).containsExactly(3, 3, 3);
+                });
+        }
+    }
+
+    private static ExchangeFilterFunction counting(AtomicInteger count) {
+        return (request, next) -> {
+            count.incrementAndGet();
+            return next.exchange(request);
+        };
+    }
+
+    private record OrderedTestCustomizer(int order, WebClientCustomizer customizer) implements WebClientCustomizer, Ordered {
+
+        @Override
+        public void customize(WebClient.Builder builder) {
+            this.customizer.customize(builder);
+        }
+
+        @Override
+        public int getOrder() {
+            return this.order;
         }
     }
 
@@ -490,11 +557,11 @@ class HttpRetryAutoConfigurationTests {
 
     /** Every effective setting of a policy, keyed by its property name under {@code http.retry}. */
     static Map<String, Object> settings(RetryPolicy policy) {
-        return settings(policy.maxAttempts(), policy.backoff().initialDelay(), policy.backoff().multiplier(),
-                policy.backoff().maxDelay(), policy.backoff().jitter(), policy.attemptTimeout(), policy.deadline(),
-                policy.retryAfterEnabled(), policy.retryAfterMaxWait(), policy.statuses(), policy.serverErrorRetries(),
-                policy.connectionRefusedMinDelay(), policy.methods(), policy.budgetEnabled(), policy.budgetRatio(),
-                policy.budgetMinRetriesPerSecond());
+        return settings(policy.settings().maxAttempts(), policy.settings().backoff().initialDelay(), policy.settings().backoff().multiplier(),
+                policy.settings().backoff().maxDelay(), policy.settings().backoff().jitter(), policy.settings().attemptTimeout(), policy.settings().deadline(),
+                policy.settings().retryAfter().enabled(), policy.settings().retryAfter().maxWait(), policy.settings().statuses(), policy.settings().serverErrorRetries(),
+                policy.settings().connectionRefusedMinDelay(), policy.settings().methods(), policy.settings().budget().enabled(), policy.settings().budget().ratio(),
+                policy.settings().budget().minRetriesPerSecond());
     }
 
     private static Map<String, Object> settings(int maxAttempts, Duration initialDelay, double multiplier,

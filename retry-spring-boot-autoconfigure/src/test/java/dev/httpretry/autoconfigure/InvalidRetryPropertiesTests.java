@@ -1,5 +1,6 @@
 package dev.httpretry.autoconfigure;
 
+import dev.httpretry.core.RetryClients;
 import java.time.Duration;
 import java.util.List;
 
@@ -54,6 +55,11 @@ class InvalidRetryPropertiesTests {
             http.retry.budget.min-retries-per-second=-1               | http.retry.budget.min-retries-per-second  | -1      | must be zero or positive
             http.retry.server-error-retries=-1                        | http.retry.server-error-retries           | -1      | must be zero or positive
             http.retry.clients.default.max-attempts=2                 | http.retry.clients.default                | default | must not be 'default', the name of the top-level policy
+            http.retry.clients.payments.base-url=payments.internal:8080 | http.retry.clients.payments.base-url    | payments.internal:8080 | must be an absolute http or https URL, such as https://payments.internal.example
+            http.retry.clients.payments.base-url=ftp://x               | http.retry.clients.payments.base-url     | ftp://x | must be an absolute http or https URL, such as https://payments.internal.example
+            http.retry.clients.payments.base-url=not a url             | http.retry.clients.payments.base-url     | not a url | must be a valid URL (Illegal character in path)
+            http.retry.clients.payments.base-url=http:///orders        | http.retry.clients.payments.base-url     | http:///orders | must name a host, such as https://payments.internal.example
+            http.retry.enabled=false;http.retry.clients.payments.base-url=ftp://x | http.retry.clients.payments.base-url | ftp://x | must be an absolute http or https URL, such as https://payments.internal.example
             """)
     void aBadValueStopsStartUpNamingTheKeyTheValueAndWhatIsAllowed(String properties, String key, String value,
             String requirement) {
@@ -127,7 +133,7 @@ class InvalidRetryPropertiesTests {
     void jitterNamesBindInAnyCase() {
         this.runner.withPropertyValues("http.retry.backoff.jitter=Decorrelated").run((context) -> {
             assertThat(context).hasNotFailed();
-            assertThat(context.getBean(RetryClients.class).get("default").policy().backoff().jitter().configName())
+            assertThat(context.getBean(RetryClients.class).get("default").policy().settings().backoff().jitter().configName())
                 .isEqualTo("decorrelated");
         });
     }
@@ -137,8 +143,8 @@ class InvalidRetryPropertiesTests {
         this.runner.withPropertyValues("http.retry.deadline=1s").run((context) -> {
             assertThat(context).hasNotFailed();
             var policy = context.getBean(RetryClients.class).get("default").policy();
-            assertThat(policy.deadline()).isEqualTo(Duration.ofSeconds(1));
-            assertThat(policy.attemptTimeout()).isEqualTo(Duration.ofSeconds(10));
+            assertThat(policy.settings().deadline()).isEqualTo(Duration.ofSeconds(1));
+            assertThat(policy.settings().attemptTimeout()).isEqualTo(Duration.ofSeconds(10));
         });
     }
 

@@ -1,5 +1,6 @@
 package dev.httpretry.autoconfigure;
 
+import dev.httpretry.micrometer.RetryMetrics;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

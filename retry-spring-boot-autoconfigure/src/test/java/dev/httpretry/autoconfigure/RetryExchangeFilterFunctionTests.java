@@ -1,5 +1,8 @@
 package dev.httpretry.autoconfigure;
 
+import dev.httpretry.core.AttemptTimeoutException;
+import dev.httpretry.core.RetryClients;
+import dev.httpretry.webclient.RetryRequests;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.Socket;

@@ -1,5 +1,6 @@
 package dev.httpretry.autoconfigure;
 
+import dev.httpretry.micrometer.RetryMetrics;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;

@@ -1,5 +1,9 @@
 package dev.httpretry.autoconfigure;
 
+import dev.httpretry.core.AttemptTimeoutException;
+import dev.httpretry.core.RetriedResponseException;
+import dev.httpretry.core.RetryClients;
+import dev.httpretry.core.RetryDeadlineExceededException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,13 +1,14 @@
 package dev.httpretry.benchmarks.overhead;
 
+import dev.httpretry.core.RetrySettings;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 
-import dev.httpretry.autoconfigure.RetryClients;
-import dev.httpretry.autoconfigure.RetryExchangeFilterFunction;
+import dev.httpretry.core.RetryClients;
+import dev.httpretry.webclient.RetryExchangeFilterFunction;
 import dev.httpretry.core.RetryListener;
 import dev.httpretry.core.RetryPolicy;
 import io.github.resilience4j.core.IntervalFunction;
@@ -42,7 +43,7 @@ public enum Contender {
     BARE_WITH_TIMEOUT("(a') bare WebClient + timeout(10s)") {
         @Override
         WebClient.Builder apply(WebClient.Builder builder, Settings settings) {
-            return builder.filter((request, next) -> next.exchange(request).timeout(RetryPolicy.DEFAULT_ATTEMPT_TIMEOUT));
+            return builder.filter((request, next) -> next.exchange(request).timeout(RetrySettings.DEFAULT_ATTEMPT_TIMEOUT));
         }
     },
 

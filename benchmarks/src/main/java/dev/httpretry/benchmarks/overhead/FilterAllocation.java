@@ -8,10 +8,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-import dev.httpretry.autoconfigure.RetryClients;
-import dev.httpretry.autoconfigure.RetryExchangeFilterFunction;
-import dev.httpretry.autoconfigure.RetryMetrics;
-import dev.httpretry.autoconfigure.RetryStatistics;
+import dev.httpretry.core.RetryClients;
+import dev.httpretry.webclient.RetryExchangeFilterFunction;
+import dev.httpretry.micrometer.RetryMetrics;
+import dev.httpretry.actuate.RetryStatistics;
 import dev.httpretry.core.RetryListener;
 import dev.httpretry.core.RetryPolicy;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

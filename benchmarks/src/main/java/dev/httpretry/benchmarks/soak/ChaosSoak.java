@@ -33,10 +33,10 @@ import ch.qos.logback.classic.filter.ThresholdFilter;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.httpretry.autoconfigure.HttpRetryProperties;
-import dev.httpretry.autoconfigure.RetryClients;
-import dev.httpretry.autoconfigure.RetryExchangeFilterFunction;
-import dev.httpretry.autoconfigure.RetryMetrics;
-import dev.httpretry.autoconfigure.RetryStatistics;
+import dev.httpretry.core.RetryClients;
+import dev.httpretry.webclient.RetryExchangeFilterFunction;
+import dev.httpretry.micrometer.RetryMetrics;
+import dev.httpretry.actuate.RetryStatistics;
 import dev.httpretry.core.AttemptEvent;
 import dev.httpretry.core.CallEvent;
 import dev.httpretry.core.ExceptionClassifier;
@@ -179,7 +179,7 @@ public final class ChaosSoak implements AutoCloseable {
             .pendingAcquireTimeout(Duration.ofSeconds(5))
             .metrics(true, () -> (poolName, id, remoteAddress, metrics) -> this.poolMetrics.put(id + " " + remoteAddress, metrics))
             .build();
-        RetryClients clients = RetryClients.from(properties(settings), Clock.systemUTC());
+        RetryClients clients = properties(settings).toClients(Clock.systemUTC());
         RetryListener listeners = RetryListener.composite(
                 List.of(this.statistics, new RetryMetrics(this.registry, clients), this.tally));
         this.finalStatuses = new AtomicIntegerArray(settings.calls());

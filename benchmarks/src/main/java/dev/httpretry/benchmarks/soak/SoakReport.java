@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-import dev.httpretry.autoconfigure.RetryStatistics;
+import dev.httpretry.actuate.RetryStatistics;
 import dev.httpretry.core.Durations;
 import dev.httpretry.core.StopReason;
 import org.jspecify.annotations.Nullable;

@@ -1,4 +1,4 @@
-package dev.httpretry.autoconfigure;
+package dev.httpretry.core;
 
 /**
  * Records, as a suppressed exception of the exception that ends a call, an earlier attempt that

@@ -1,9 +1,11 @@
-package dev.httpretry.autoconfigure;
+package dev.httpretry.webclient;
 
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Supplier;
 
+import dev.httpretry.core.RetryClient;
+import dev.httpretry.core.RetryClients;
 import dev.httpretry.core.RetryListener;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
@@ -37,22 +39,25 @@ public final class RetryExchangeFilterFunction implements ExchangeFilterFunction
 
     private final Supplier<Scheduler> scheduler;
 
+    private final PendingWaits waits;
+
     /**
      * A filter that retries under the {@value RetryClients#DEFAULT_CLIENT} client's policy.
      * @param clients the clients a request may choose from
      * @param listener told of every attempt, wait and call end
      */
     public RetryExchangeFilterFunction(RetryClients clients, RetryListener listener) {
-        this(clients, RetryClients.DEFAULT_CLIENT, listener, Schedulers::parallel);
+        this(clients, RetryClients.DEFAULT_CLIENT, listener, Schedulers::parallel, new PendingWaits());
     }
 
     private RetryExchangeFilterFunction(RetryClients clients, String clientName, RetryListener listener,
-            Supplier<Scheduler> scheduler) {
+            Supplier<Scheduler> scheduler, PendingWaits waits) {
         this.clients = Objects.requireNonNull(clients, "clients");
         this.clientName = clients.get(clientName).name();
         // composite: a listener that throws is logged and never breaks a call
         this.listener = RetryListener.composite(List.of(listener));
         this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+        this.waits = waits;
     }
 
     /**
@@ -62,7 +67,7 @@ public final class RetryExchangeFilterFunction implements ExchangeFilterFunction
      * @throws IllegalArgumentException if there is no client of that name
      */
     public RetryExchangeFilterFunction forClient(String name) {
-        return new RetryExchangeFilterFunction(this.clients, name, this.listener, this.scheduler);
+        return new RetryExchangeFilterFunction(this.clients, name, this.listener, this.scheduler, this.waits);
     }
 
     /**
@@ -71,7 +76,7 @@ public final class RetryExchangeFilterFunction implements ExchangeFilterFunction
      * @return the filter
      */
     public RetryExchangeFilterFunction withScheduler(Supplier<Scheduler> scheduler) {
-        return new RetryExchangeFilterFunction(this.clients, this.clientName, this.listener, scheduler);
+        return new RetryExchangeFilterFunction(this.clients, this.clientName, this.listener, scheduler, this.waits);
     }
 
     /**
@@ -83,16 +88,27 @@ public final class RetryExchangeFilterFunction implements ExchangeFilterFunction
     }
 
     /**
-     * Installs this filter in a builder, in place of any retry filter it already has (such as the
-     * one the auto-configured builder comes with), so a client never retries twice.
+     * Installs this filter in a builder as its outermost filter, in place of any retry filter it
+     * already has (such as the one the auto-configured builder comes with), so a client never retries
+     * twice and every other filter (authentication, logging, tracing) runs once per attempt.
      * @param builder the builder
      * @return the same builder
      */
     public WebClient.Builder applyTo(WebClient.Builder builder) {
         return builder.filters((filters) -> {
             filters.removeIf(RetryExchangeFilterFunction.class::isInstance);
-            filters.add(this);
+            filters.add(0, this);
         });
+    }
+
+    /**
+     * Ends every call that waits before its next attempt at once, with an error that says the
+     * application is shutting down, and lets no new wait start: a call that would retry after this
+     * ends the same way, at once. Shared by every filter made from this one ({@link #forClient}).
+     * Calls in the middle of an attempt finish it; calls that succeed are not affected.
+     */
+    public void shutdown() {
+        this.waits.close();
     }
 
     @Override
@@ -109,7 +125,7 @@ public final class RetryExchangeFilterFunction implements ExchangeFilterFunction
         if (!client.enabled()) {
             return next.exchange(request);
         }
-        return RetryingCall.mono(client, request, next, this.listener, this.scheduler);
+        return RetryingCall.mono(client, request, next, this.listener, this.scheduler, this.waits);
     }
 
     @Override

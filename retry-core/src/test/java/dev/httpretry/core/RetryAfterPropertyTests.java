@@ -19,9 +19,13 @@ import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 /** Whatever a server sends, the parser never throws and never reports a negative wait. */
-class RetryAfterPropertyTest {
+class RetryAfterPropertyTests {
 
     private static final DateTimeFormatter IMF = DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US)
+            .withZone(ZoneOffset.UTC);
+
+    /** The one-digit day that java.time's own {@code RFC_1123_DATE_TIME} writes. */
+    private static final DateTimeFormatter IMF_ONE_DIGIT_DAY = DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss 'GMT'", Locale.US)
             .withZone(ZoneOffset.UTC);
 
     private static final DateTimeFormatter RFC850 = DateTimeFormatter.ofPattern("EEEE, dd-MMM-yy HH:mm:ss 'GMT'", Locale.US)
@@ -98,7 +102,7 @@ class RetryAfterPropertyTest {
             SplittableRandom random = new SplittableRandom(caseSeed);
             Instant date = randomInstant(random);
             Clock clock = randomClock(random, date);
-            DateTimeFormatter format = List.of(IMF, RFC850, ASCTIME).get(random.nextInt(3));
+            DateTimeFormatter format = List.of(IMF, IMF_ONE_DIGIT_DAY, RFC850, ASCTIME).get(random.nextInt(4));
             char[] chars = format.format(date).toCharArray();
             StringBuilder value = new StringBuilder(new String(chars));
             int mutations = random.nextInt(1, 4);
@@ -176,7 +180,7 @@ class RetryAfterPropertyTest {
             // (java.time resolves a reduced year against a base year of zero or below oddly, so clocks
             // before year 1000 are left out; an HTTP client's clock is not.)
             boolean rfc850 = year >= clockYear - 49 && year <= clockYear + 50 && clockYear >= 1000;
-            for (DateTimeFormatter format : rfc850 ? List.of(IMF, RFC850, ASCTIME) : List.of(IMF, ASCTIME)) {
+            for (DateTimeFormatter format : rfc850 ? List.of(IMF, IMF_ONE_DIGIT_DAY, RFC850, ASCTIME) : List.of(IMF, IMF_ONE_DIGIT_DAY, ASCTIME)) {
                 String value = format.format(date);
                 int index = i;
                 Supplier<String> replay = () -> Seeds.describe(runSeed, index, caseSeed) + ": value \"" + value + "\" clock " + clock.instant();

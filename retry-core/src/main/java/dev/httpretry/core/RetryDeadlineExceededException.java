@@ -1,9 +1,8 @@
-package dev.httpretry.autoconfigure;
+package dev.httpretry.core;
 
 import java.time.Duration;
 import java.util.concurrent.TimeoutException;
 
-import dev.httpretry.core.Durations;
 import org.jspecify.annotations.Nullable;
 
 /**

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
  * second over a 10 s window). Retries are bounded by {@code 0.1 * calls + 10 * seconds}, instead of
  * the 3 per call (30,000) that an unbudgeted client would add.
  */
-class OutageSimulationTest {
+class OutageSimulationTests {
 
     private static final int CALLS = 10_000;
 
@@ -29,14 +29,14 @@ class OutageSimulationTest {
         MutableClock clock = MutableClock.atEpochMillis(T0);
         RetryPolicy policy = RetryPolicy.builder().random(() -> 0.5)
                 .clock(Clock.fixed(Instant.ofEpochMilli(T0), ZoneOffset.UTC)).build();
-        assertThat(policy.maxAttempts()).isEqualTo(4);
+        assertThat(policy.settings().maxAttempts()).isEqualTo(4);
         RetryBudget budget = policy.newBudget(clock);
         long[] retriesPerWindow = new long[(int) (CALLS * millisPerCall / WINDOW_MILLIS) + 1];
         for (int call = 0; call < CALLS; call++) {
             long elapsed = call * millisPerCall;
             clock.setMillis(T0 + elapsed);
             budget.recordFirstAttempt();
-            Duration timeLeft = policy.deadline();
+            Duration timeLeft = policy.settings().deadline();
             Duration previous = null;
             for (int number = 1;; number++) {
                 RetryDecision decision = policy.decide(

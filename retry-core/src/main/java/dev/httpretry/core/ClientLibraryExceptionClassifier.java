@@ -1,19 +1,19 @@
-package dev.httpretry.autoconfigure;
+package dev.httpretry.core;
 
 import java.util.Map;
 
-import dev.httpretry.core.Category;
-import dev.httpretry.core.ExceptionClassifier;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Classifies the exceptions of the HTTP client libraries a {@code WebClient} runs on (Reactor
  * Netty and Netty, and the JDK's {@code java.net.http}). Types are matched by name along the class
- * hierarchy, so none of these libraries has to be on the classpath.
+ * hierarchy, so none of these libraries has to be on the classpath. Adapters give it to their
+ * policies ({@link RetryPolicy.Builder#exceptionClassifier}). Thread-safe.
  */
-final class ClientLibraryExceptionClassifier implements ExceptionClassifier {
+public final class ClientLibraryExceptionClassifier implements ExceptionClassifier {
 
-    static final ClientLibraryExceptionClassifier INSTANCE = new ClientLibraryExceptionClassifier();
+    /** The classifier. */
+    public static final ClientLibraryExceptionClassifier INSTANCE = new ClientLibraryExceptionClassifier();
 
     private static final Map<String, Category> CATEGORIES = Map.ofEntries(
             // Netty: a connect that did not complete in time (extends ConnectException)

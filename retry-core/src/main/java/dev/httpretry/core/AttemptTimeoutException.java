@@ -1,9 +1,8 @@
-package dev.httpretry.autoconfigure;
+package dev.httpretry.core;
 
 import java.time.Duration;
 import java.util.concurrent.TimeoutException;
 
-import dev.httpretry.core.Durations;
 
 /** One attempt got no response headers within its {@code attempt-timeout}; it was cancelled. */
 public class AttemptTimeoutException extends TimeoutException {

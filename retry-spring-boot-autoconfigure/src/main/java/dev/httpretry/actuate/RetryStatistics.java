@@ -1,4 +1,4 @@
-package dev.httpretry.autoconfigure;
+package dev.httpretry.actuate;
 
 import java.util.EnumMap;
 import java.util.Map;

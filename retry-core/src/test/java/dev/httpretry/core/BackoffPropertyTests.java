@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
  * numbers up to {@link Integer#MAX_VALUE}, multipliers from 1 to 1e300, random values including the
  * edges 0 and the largest double below 1.
  */
-class BackoffPropertyTest {
+class BackoffPropertyTests {
 
     private static final int CASES = 20_000;
 

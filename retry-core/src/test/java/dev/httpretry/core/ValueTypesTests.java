@@ -12,7 +12,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** The small records and enums: their checks, accessors and tag values. */
-class ValueTypesTest {
+class ValueTypesTests {
 
     @Test
     void outcomeResponse() {
@@ -78,7 +78,7 @@ class ValueTypesTest {
     @Test
     void stopReasonTagValuesMatchTheMetricsContract() {
         assertThat(Arrays.stream(StopReason.values()).map(StopReason::tagValue)).containsExactly("none", "not_retryable",
-                "exhausted", "deadline", "budget", "retry_after_too_long", "unsafe_method", "cancelled");
+                "exhausted", "deadline", "budget", "retry_after_too_long", "unsafe_method", "cancelled", "shutdown");
     }
 
     @Test

@@ -18,7 +18,7 @@ import static org.awaitility.Awaitility.await;
  * {@code -Dsoak.calls=20000}. The summary is printed and written to
  * {@code target/chaos-soak-<calls>.md}.
  */
-class ChaosSoakTest {
+class ChaosSoakTests {
 
     @Test
     void everyCallIsAccountedForAndNothingLeaksOrRepeatsAnUnsafePost() throws IOException {

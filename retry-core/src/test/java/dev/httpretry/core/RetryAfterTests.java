@@ -6,6 +6,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
@@ -13,7 +14,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.NullAndEmptySource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-class RetryAfterTest {
+class RetryAfterTests {
 
     /** 37 seconds before the RFC's example date, Sun, 06 Nov 1994 08:49:37 GMT. */
     private static final Clock BEFORE = fixed("1994-11-06T08:49:00Z");
@@ -78,6 +79,20 @@ class RetryAfterTest {
     @Test
     void rfc850Date() {
         assertThat(parse("Sunday, 06-Nov-94 08:49:37 GMT")).contains(Duration.ofSeconds(37));
+        assertThat(parse("Sunday, 6-Nov-94 08:49:37 GMT")).contains(Duration.ofSeconds(37));
+    }
+
+    /** Regression: java.time's own RFC_1123_DATE_TIME writes a one-digit day, and such dates were ignored. */
+    @Test
+    void imfFixdateWithAOneDigitDayAsJavaTimeWritesIt() {
+        Clock clock = fixed("2026-12-01T20:39:54Z");
+        String threeSecondsAhead = DateTimeFormatter.RFC_1123_DATE_TIME
+                .format(Instant.parse("2026-12-01T20:39:57Z").atZone(ZoneOffset.UTC));
+        assertThat(threeSecondsAhead).isEqualTo("Tue, 1 Dec 2026 20:39:57 GMT");
+        assertThat(RetryAfter.parse(threeSecondsAhead, clock)).contains(Duration.ofSeconds(3));
+        assertThat(RetryAfter.parse("Sat, 5 Jan 2030 00:00:00 GMT", clock))
+                .contains(Duration.between(clock.instant(), Instant.parse("2030-01-05T00:00:00Z")));
+        assertThat(parse("Sun, 6 Nov 1994 08:49:37 GMT")).contains(Duration.ofSeconds(37));
     }
 
     @Test
@@ -150,14 +165,14 @@ class RetryAfterTest {
             "5\u0000", "\u0007", "\u00005", "5\r\n", "\r\n5", "\u00a05", "5\u000b",
             // wrong-format dates
             "Sun, 06 Nov 1994 08:49:37 UTC", "Sun, 06 Nov 1994 08:49:37", "Sun, 06 Nov 94 08:49:37 GMT",
-            "Sun, 6 Nov 1994 08:49:37 GMT", "sun, 06 nov 1994 08:49:37 gmt", "Sunday, 06 Nov 1994 08:49:37 GMT",
+            "sun, 06 nov 1994 08:49:37 gmt", "Sunday, 06 Nov 1994 08:49:37 GMT",
             "Sun, 06-Nov-94 08:49:37 GMT", "Sunday, 06-Nov-1994 08:49:37 GMT", "Sun Nov 6 08:49:37 1994",
             "Sun Nov  6 08:49:37 94", "1994-11-06T08:49:37Z", "Sun, 06 Nov 1994 08:49:37 GMTX",
             "XSun, 06 Nov 1994 08:49:37 GMT", "Sun, 06 Nov 1994 8:49:37 GMT",
             // impossible dates and times
             "Fri, 30 Feb 2024 00:00:00 GMT", "Thu, 29 Feb 2001 00:00:00 GMT", "Sun, 31 Nov 1994 08:49:37 GMT",
             "Sun, 06 Nov 1994 24:00:00 GMT", "Sun, 06 Nov 1994 08:60:37 GMT", "Sun, 06 Nov 1994 08:49:60 GMT",
-            "Sun, 00 Nov 1994 08:49:37 GMT", "Sun, 06 Foo 1994 08:49:37 GMT", "Sunday, 31-Feb-94 08:49:37 GMT",
+            "Sun, 00 Nov 1994 08:49:37 GMT", "Sun, 0 Nov 1994 08:49:37 GMT", "Sun, 006 Nov 1994 08:49:37 GMT", "Sun, 06 Foo 1994 08:49:37 GMT", "Sunday, 31-Feb-94 08:49:37 GMT",
             "Sun Feb 30 08:49:37 1994",
             // years that are not four digits (a longer year used to be truncated to an int and accepted)
             "Sun, 06 Nov +1994 08:49:37 GMT", "Sun, 06 Nov -1994 08:49:37 GMT", "Sun, 06 Nov 01994 08:49:37 GMT",

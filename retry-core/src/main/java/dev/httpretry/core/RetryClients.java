@@ -1,18 +1,16 @@
-package dev.httpretry.autoconfigure;
+package dev.httpretry.core;
 
 import java.time.Clock;
 import java.util.Collections;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 
-import dev.httpretry.core.RetryPolicy;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Every retry client of the application by name: {@value #DEFAULT_CLIENT} (the top-level policy)
- * and each {@code http.retry.clients.<name>}. Immutable and thread-safe.
+ * and each {@code http.retry.clients.<name>}, each with its policy and its budget. Immutable and thread-safe.
  */
 public final class RetryClients {
 
@@ -26,30 +24,6 @@ public final class RetryClients {
     }
 
     /**
-     * Builds every client from the properties, each with a budget of its own.
-     * @param properties the bound properties
-     * @param clock the clock that drives the budgets
-     * @return the clients, {@value #DEFAULT_CLIENT} first
-     * @throws InvalidRetryPropertyException if a value is not allowed
-     */
-    public static RetryClients from(HttpRetryProperties properties, Clock clock) {
-        Map<String, RetryPolicy> policies = new LinkedHashMap<>();
-        Set<String> disabled = new HashSet<>();
-        policies.put(DEFAULT_CLIENT, RetryPolicyFactory.topLevel(properties));
-        properties.getClients().forEach((name, client) -> {
-            if (Boolean.FALSE.equals(client.getEnabled())) {
-                disabled.add(name);
-            }
-            if (DEFAULT_CLIENT.equals(name)) {
-                throw new InvalidRetryPropertyException(HttpRetryProperties.PREFIX + ".clients." + name, name,
-                        "must not be '" + DEFAULT_CLIENT + "', the name of the top-level policy", null);
-            }
-            policies.put(name, RetryPolicyFactory.client(properties, name, client));
-        });
-        return of(policies, disabled, clock);
-    }
-
-    /**
      * Clients with these policies, each with a budget of its own.
      * @param policies the policies by client name; must include {@value #DEFAULT_CLIENT}
      * @param clock the clock that drives the budgets
@@ -59,7 +33,15 @@ public final class RetryClients {
         return of(policies, Set.of(), clock);
     }
 
-    private static RetryClients of(Map<String, RetryPolicy> policies, Set<String> disabled, Clock clock) {
+    /**
+     * Clients with these policies, each with a budget of its own; the disabled ones send each request once.
+     * @param policies the policies by client name; must include {@value #DEFAULT_CLIENT}
+     * @param disabled the names of the clients that do not retry
+     * @param clock the clock that drives the budgets
+     * @return the clients
+     * @throws IllegalArgumentException if there is no {@value #DEFAULT_CLIENT} policy
+     */
+    public static RetryClients of(Map<String, RetryPolicy> policies, Set<String> disabled, Clock clock) {
         if (!policies.containsKey(DEFAULT_CLIENT)) {
             throw new IllegalArgumentException("No policy for the '" + DEFAULT_CLIENT + "' client among " + policies.keySet());
         }

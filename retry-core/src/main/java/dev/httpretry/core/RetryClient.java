@@ -1,9 +1,7 @@
-package dev.httpretry.autoconfigure;
+package dev.httpretry.core;
 
 import java.util.Objects;
 
-import dev.httpretry.core.RetryBudget;
-import dev.httpretry.core.RetryPolicy;
 
 /**
  * One named retry client: its effective policy and its own retry budget. Thread-safe.

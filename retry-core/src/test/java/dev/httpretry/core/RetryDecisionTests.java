@@ -25,7 +25,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * multiplier 2, full jitter) with the random value fixed at 0.5, so the backoff before retries 1, 2
  * and 3 is 500ms, 1s and 2s; 15s left before the deadline.
  */
-class RetryDecisionTest {
+class RetryDecisionTests {
 
     private static final Clock CLOCK = Clock.fixed(Instant.parse("1994-11-06T08:49:00Z"), ZoneOffset.UTC);
 

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-class ClassificationTest {
+class ClassificationTests {
 
     private static final RetryPolicy DEFAULTS = RetryPolicy.defaults();
 

@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** The windowed budget, driven by a hand-moved clock: 10 one-second slots, counted exactly. */
-class RetryBudgetTest {
+class RetryBudgetTests {
 
     /** A whole second, so the window's one-second slots start here. */
     private static final long T0 = 1_700_000_000_000L;

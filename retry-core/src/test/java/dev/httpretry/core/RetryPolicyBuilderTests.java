@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-class RetryPolicyBuilderTest {
+class RetryPolicyBuilderTests {
 
     private static InvalidSettingException invalid(ThrowingCallable call, String message) {
         InvalidSettingException[] thrown = new InvalidSettingException[1];
@@ -38,8 +38,8 @@ class RetryPolicyBuilderTest {
         invalid(() -> RetryPolicy.builder().maxAttempts(-3), "Invalid max-attempts (-3): must be at least 1");
         invalid(() -> RetryPolicy.builder().maxAttempts(101), "Invalid max-attempts (101): must be at most 100");
         invalid(() -> RetryPolicy.builder().maxAttempts(Integer.MAX_VALUE), "Invalid max-attempts (2147483647): must be at most 100");
-        assertThat(RetryPolicy.builder().maxAttempts(1).build().maxAttempts()).isEqualTo(1);
-        assertThat(RetryPolicy.builder().maxAttempts(100).build().maxAttempts()).isEqualTo(100);
+        assertThat(RetryPolicy.builder().maxAttempts(1).build().settings().maxAttempts()).isEqualTo(1);
+        assertThat(RetryPolicy.builder().maxAttempts(100).build().settings().maxAttempts()).isEqualTo(100);
     }
 
     @Test
@@ -54,10 +54,10 @@ class RetryPolicyBuilderTest {
         // zero is allowed for these
         RetryPolicy zeros = RetryPolicy.builder().initialDelay(Duration.ZERO).maxDelay(Duration.ZERO)
                 .retryAfterMaxWait(Duration.ZERO).connectionRefusedMinDelay(Duration.ZERO).build();
-        assertThat(zeros.backoff().initialDelay()).isZero();
-        assertThat(zeros.backoff().maxDelay()).isZero();
-        assertThat(zeros.retryAfterMaxWait()).isZero();
-        assertThat(zeros.connectionRefusedMinDelay()).isZero();
+        assertThat(zeros.settings().backoff().initialDelay()).isZero();
+        assertThat(zeros.settings().backoff().maxDelay()).isZero();
+        assertThat(zeros.settings().retryAfter().maxWait()).isZero();
+        assertThat(zeros.settings().connectionRefusedMinDelay()).isZero();
     }
 
     @Test
@@ -71,17 +71,17 @@ class RetryPolicyBuilderTest {
         invalid(() -> RetryPolicy.builder().deadline(Duration.ZERO), "Invalid deadline (0s): must be positive");
         invalid(() -> RetryPolicy.builder().deadline(Duration.ofSeconds(-1)), "Invalid deadline (-1s): must be positive");
         RetryPolicy tiny = RetryPolicy.builder().attemptTimeout(Duration.ofNanos(1)).deadline(Duration.ofNanos(1)).build();
-        assertThat(tiny.attemptTimeout()).isEqualTo(Duration.ofNanos(1));
-        assertThat(tiny.deadline()).isEqualTo(Duration.ofNanos(1));
+        assertThat(tiny.settings().attemptTimeout()).isEqualTo(Duration.ofNanos(1));
+        assertThat(tiny.settings().deadline()).isEqualTo(Duration.ofNanos(1));
     }
 
     @Test
     void attemptTimeoutLongerThanTheDeadlineIsAllowed() {
         RetryPolicy policy = RetryPolicy.builder().deadline(Duration.ofSeconds(1)).build();
-        assertThat(policy.deadline()).isEqualTo(Duration.ofSeconds(1));
-        assertThat(policy.attemptTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(policy.settings().deadline()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(policy.settings().attemptTimeout()).isEqualTo(Duration.ofSeconds(10));
         RetryPolicy explicit = RetryPolicy.builder().attemptTimeout(Duration.ofMinutes(5)).deadline(Duration.ofSeconds(2)).build();
-        assertThat(explicit.attemptTimeout()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(explicit.settings().attemptTimeout()).isEqualTo(Duration.ofMinutes(5));
     }
 
     @Test
@@ -94,8 +94,8 @@ class RetryPolicyBuilderTest {
         invalid(() -> RetryPolicy.builder().multiplier(Double.NaN), "Invalid backoff.multiplier (NaN): must be a finite number of at least 1.0");
         invalid(() -> RetryPolicy.builder().multiplier(Double.POSITIVE_INFINITY),
                 "Invalid backoff.multiplier (Infinity): must be a finite number of at least 1.0");
-        assertThat(RetryPolicy.builder().multiplier(1.0).build().backoff().multiplier()).isEqualTo(1.0);
-        assertThat(RetryPolicy.builder().multiplier(Double.MAX_VALUE).build().backoff().multiplier()).isEqualTo(Double.MAX_VALUE);
+        assertThat(RetryPolicy.builder().multiplier(1.0).build().settings().backoff().multiplier()).isEqualTo(1.0);
+        assertThat(RetryPolicy.builder().multiplier(Double.MAX_VALUE).build().settings().backoff().multiplier()).isEqualTo(Double.MAX_VALUE);
     }
 
     @Test
@@ -107,7 +107,7 @@ class RetryPolicyBuilderTest {
         assertThat(ex.value()).isEqualTo("500ms");
         assertThat(ex.requirement()).isEqualTo("must be at least backoff.initial-delay (1s)");
         // either order of setting works once the values agree
-        assertThat(builder.maxDelay(Duration.ofSeconds(1)).build().backoff().maxDelay()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(builder.maxDelay(Duration.ofSeconds(1)).build().settings().backoff().maxDelay()).isEqualTo(Duration.ofSeconds(1));
         invalid(() -> RetryPolicy.builder().initialDelay(Duration.ofMinutes(1)).build(),
                 "Invalid backoff.max-delay (30s): must be at least backoff.initial-delay (1m)");
     }
@@ -128,8 +128,8 @@ class RetryPolicyBuilderTest {
                 "Invalid statuses (404): 400, 401, 403 and 404 are never retried");
         assertThat(ex.setting()).isEqualTo("statuses");
         assertThat(ex.value()).isEqualTo("404");
-        assertThat(RetryPolicy.builder().statuses(Set.of(599, 402, 408, 503)).build().statuses()).containsExactly(402, 408, 503, 599);
-        assertThat(RetryPolicy.builder().statuses(Set.of()).build().statuses()).isEmpty();
+        assertThat(RetryPolicy.builder().statuses(Set.of(599, 402, 408, 503)).build().settings().statuses()).containsExactly(402, 408, 503, 599);
+        assertThat(RetryPolicy.builder().statuses(Set.of()).build().settings().statuses()).isEmpty();
         Set<Integer> withNull = new HashSet<>();
         withNull.add(null);
         assertThatNullPointerException().isThrownBy(() -> RetryPolicy.builder().statuses(withNull));
@@ -139,7 +139,7 @@ class RetryPolicyBuilderTest {
     void aRejectedStatusLeavesTheBuilderAsItWas() {
         RetryPolicy.Builder builder = RetryPolicy.builder().statuses(Set.of(408));
         invalid(() -> builder.statuses(Set.of(503, 404)), "Invalid statuses (404): 400, 401, 403 and 404 are never retried");
-        assertThat(builder.build().statuses()).containsExactly(408);
+        assertThat(builder.build().settings().statuses()).containsExactly(408);
     }
 
     @Test
@@ -147,8 +147,8 @@ class RetryPolicyBuilderTest {
         InvalidSettingException ex = invalid(() -> RetryPolicy.builder().serverErrorRetries(-1),
                 "Invalid server-error-retries (-1): must be zero or positive");
         assertThat(ex.setting()).isEqualTo("server-error-retries");
-        assertThat(RetryPolicy.builder().serverErrorRetries(0).build().serverErrorRetries()).isZero();
-        assertThat(RetryPolicy.builder().serverErrorRetries(7).build().serverErrorRetries()).isEqualTo(7);
+        assertThat(RetryPolicy.builder().serverErrorRetries(0).build().settings().serverErrorRetries()).isZero();
+        assertThat(RetryPolicy.builder().serverErrorRetries(7).build().settings().serverErrorRetries()).isEqualTo(7);
     }
 
     @ParameterizedTest
@@ -163,9 +163,9 @@ class RetryPolicyBuilderTest {
 
     @Test
     void methodsAreUpperCasedAndSorted() {
-        assertThat(RetryPolicy.builder().methods(Set.of("patch", "Get", "M-SEARCH", "az09AZ!#$%&'*+-.^_`|~")).build().methods())
+        assertThat(RetryPolicy.builder().methods(Set.of("patch", "Get", "M-SEARCH", "az09AZ!#$%&'*+-.^_`|~")).build().settings().methods())
                 .containsExactly("AZ09AZ!#$%&'*+-.^_`|~", "GET", "M-SEARCH", "PATCH");
-        assertThat(RetryPolicy.builder().methods(Set.of()).build().methods()).isEmpty();
+        assertThat(RetryPolicy.builder().methods(Set.of()).build().settings().methods()).isEmpty();
         Set<String> withNull = new HashSet<>();
         withNull.add(null);
         assertThatNullPointerException().isThrownBy(() -> RetryPolicy.builder().methods(withNull)).withMessage("method");
@@ -181,8 +181,8 @@ class RetryPolicyBuilderTest {
         invalid(() -> RetryPolicy.builder().budgetRatio(1000.5), "Invalid budget.ratio (1000.5): must be between 0 and 1000");
         invalid(() -> RetryPolicy.builder().budgetRatio(Double.NaN), "Invalid budget.ratio (NaN): must be between 0 and 1000");
         invalid(() -> RetryPolicy.builder().budgetRatio(Double.POSITIVE_INFINITY), "Invalid budget.ratio (Infinity): must be between 0 and 1000");
-        assertThat(RetryPolicy.builder().budgetRatio(0).build().budgetRatio()).isZero();
-        assertThat(RetryPolicy.builder().budgetRatio(1000).build().budgetRatio()).isEqualTo(1000);
+        assertThat(RetryPolicy.builder().budgetRatio(0).build().settings().budget().ratio()).isZero();
+        assertThat(RetryPolicy.builder().budgetRatio(1000).build().settings().budget().ratio()).isEqualTo(1000);
     }
 
     @Test
@@ -190,7 +190,7 @@ class RetryPolicyBuilderTest {
         InvalidSettingException ex = invalid(() -> RetryPolicy.builder().budgetMinRetriesPerSecond(-1),
                 "Invalid budget.min-retries-per-second (-1): must be zero or positive");
         assertThat(ex.setting()).isEqualTo("budget.min-retries-per-second");
-        assertThat(RetryPolicy.builder().budgetMinRetriesPerSecond(0).build().budgetMinRetriesPerSecond()).isZero();
+        assertThat(RetryPolicy.builder().budgetMinRetriesPerSecond(0).build().settings().budget().minRetriesPerSecond()).isZero();
     }
 
     @Test
@@ -203,7 +203,7 @@ class RetryPolicyBuilderTest {
         assertThatNullPointerException().isThrownBy(() -> builder.initialDelay(null)).withMessage("backoff.initial-delay");
         assertThatNullPointerException().isThrownBy(() -> builder.deadline(null)).withMessage("deadline");
         // the builder still builds its defaults
-        assertThat(builder.build().backoff().jitter()).isEqualTo(Jitter.FULL);
+        assertThat(builder.build().settings().backoff().jitter()).isEqualTo(Jitter.FULL);
     }
 
     @Test
@@ -224,19 +224,19 @@ class RetryPolicyBuilderTest {
     @Test
     void defaultsMatchTheContract() {
         RetryPolicy policy = RetryPolicy.defaults();
-        assertThat(policy.maxAttempts()).isEqualTo(4);
-        assertThat(policy.backoff()).isEqualTo(new Backoff(Duration.ofSeconds(1), 2.0, Duration.ofSeconds(30), Jitter.FULL));
-        assertThat(policy.attemptTimeout()).isEqualTo(Duration.ofSeconds(10));
-        assertThat(policy.deadline()).isEqualTo(Duration.ofSeconds(15));
-        assertThat(policy.retryAfterEnabled()).isTrue();
-        assertThat(policy.retryAfterMaxWait()).isEqualTo(Duration.ofSeconds(60));
-        assertThat(policy.statuses()).containsExactly(429, 502, 503, 504);
-        assertThat(policy.serverErrorRetries()).isEqualTo(1);
-        assertThat(policy.connectionRefusedMinDelay()).isEqualTo(Duration.ofSeconds(2));
-        assertThat(policy.methods()).containsExactly("DELETE", "GET", "HEAD", "OPTIONS", "PUT", "TRACE");
-        assertThat(policy.budgetEnabled()).isTrue();
-        assertThat(policy.budgetRatio()).isEqualTo(0.1);
-        assertThat(policy.budgetMinRetriesPerSecond()).isEqualTo(10);
+        assertThat(policy.settings().maxAttempts()).isEqualTo(4);
+        assertThat(policy.settings().backoff()).isEqualTo(new Backoff(Duration.ofSeconds(1), 2.0, Duration.ofSeconds(30), Jitter.FULL));
+        assertThat(policy.settings().attemptTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(policy.settings().deadline()).isEqualTo(Duration.ofSeconds(15));
+        assertThat(policy.settings().retryAfter().enabled()).isTrue();
+        assertThat(policy.settings().retryAfter().maxWait()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(policy.settings().statuses()).containsExactly(429, 502, 503, 504);
+        assertThat(policy.settings().serverErrorRetries()).isEqualTo(1);
+        assertThat(policy.settings().connectionRefusedMinDelay()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(policy.settings().methods()).containsExactly("DELETE", "GET", "HEAD", "OPTIONS", "PUT", "TRACE");
+        assertThat(policy.settings().budget().enabled()).isTrue();
+        assertThat(policy.settings().budget().ratio()).isEqualTo(0.1);
+        assertThat(policy.settings().budget().minRetriesPerSecond()).isEqualTo(10);
         assertThat(RetryPolicy.builder().build().toString()).isEqualTo(policy.toString());
     }
 
@@ -266,17 +266,17 @@ class RetryPolicyBuilderTest {
     @Test
     void disabledBudgetIsUnlimited() {
         RetryPolicy policy = RetryPolicy.builder().budgetEnabled(false).build();
-        assertThat(policy.budgetEnabled()).isFalse();
+        assertThat(policy.settings().budget().enabled()).isFalse();
         assertThat(policy.newBudget(Clock.systemUTC())).isSameAs(RetryBudget.unlimited());
     }
 
     @Test
     void toStringNamesEverySetting() {
-        assertThat(RetryPolicy.defaults().toString()).isEqualTo("RetryPolicy[maxAttempts=4, backoff=Backoff[initialDelay=PT1S, "
-                + "multiplier=2.0, maxDelay=PT30S, jitter=FULL], attemptTimeout=PT10S, deadline=PT15S, retryAfterEnabled=true, "
-                + "retryAfterMaxWait=PT1M, statuses=[429, 502, 503, 504], serverErrorRetries=1, connectionRefusedMinDelay=PT2S, "
-                + "methods=[DELETE, GET, HEAD, OPTIONS, PUT, TRACE], budgetEnabled=true, budgetRatio=0.1, "
-                + "budgetMinRetriesPerSecond=10]");
+        assertThat(RetryPolicy.defaults().toString()).isEqualTo("RetryPolicy[RetrySettings[maxAttempts=4, backoff=Backoff[initialDelay=PT1S, "
+                + "multiplier=2.0, maxDelay=PT30S, jitter=FULL], attemptTimeout=PT10S, deadline=PT15S, "
+                + "retryAfter=RetryAfterSettings[enabled=true, maxWait=PT1M], statuses=[429, 502, 503, 504], serverErrorRetries=1, "
+                + "connectionRefusedMinDelay=PT2S, methods=[DELETE, GET, HEAD, OPTIONS, PUT, TRACE], "
+                + "budget=BudgetSettings[enabled=true, ratio=0.1, minRetriesPerSecond=10]]]");
     }
 
     // ---- build() copies; toBuilder round-trips ----
@@ -284,10 +284,10 @@ class RetryPolicyBuilderTest {
     @Test
     void theSetsReturnedAreUnmodifiable() {
         RetryPolicy policy = RetryPolicy.defaults();
-        assertThatExceptionOfType(UnsupportedOperationException.class).isThrownBy(() -> policy.statuses().add(408));
-        assertThatExceptionOfType(UnsupportedOperationException.class).isThrownBy(() -> policy.methods().add("POST"));
-        assertThatExceptionOfType(UnsupportedOperationException.class).isThrownBy(() -> policy.statuses().clear());
-        assertThatExceptionOfType(UnsupportedOperationException.class).isThrownBy(() -> policy.methods().remove("GET"));
+        assertThatExceptionOfType(UnsupportedOperationException.class).isThrownBy(() -> policy.settings().statuses().add(408));
+        assertThatExceptionOfType(UnsupportedOperationException.class).isThrownBy(() -> policy.settings().methods().add("POST"));
+        assertThatExceptionOfType(UnsupportedOperationException.class).isThrownBy(() -> policy.settings().statuses().clear());
+        assertThatExceptionOfType(UnsupportedOperationException.class).isThrownBy(() -> policy.settings().methods().remove("GET"));
     }
 
     @Test
@@ -298,18 +298,16 @@ class RetryPolicyBuilderTest {
         RetryPolicy policy = builder.build();
         statuses.add(429);
         methods.add("POST");
-        builder.statuses.add(502); // the builder's own sets are copied by build()
-        builder.methods.add("PATCH");
         builder.maxAttempts(7).jitter(Jitter.NONE).statuses(Set.of(408));
-        assertThat(policy.statuses()).containsExactly(503);
-        assertThat(policy.methods()).containsExactly("GET");
-        assertThat(policy.maxAttempts()).isEqualTo(3);
-        assertThat(policy.backoff().jitter()).isEqualTo(Jitter.FULL);
+        assertThat(policy.settings().statuses()).containsExactly(503);
+        assertThat(policy.settings().methods()).containsExactly("GET");
+        assertThat(policy.settings().maxAttempts()).isEqualTo(3);
+        assertThat(policy.settings().backoff().jitter()).isEqualTo(Jitter.FULL);
         // and the builder is a reusable template
         RetryPolicy second = builder.build();
-        assertThat(second.maxAttempts()).isEqualTo(7);
-        assertThat(second.statuses()).containsExactly(408);
-        assertThat(policy.maxAttempts()).isEqualTo(3);
+        assertThat(second.settings().maxAttempts()).isEqualTo(7);
+        assertThat(second.settings().statuses()).containsExactly(408);
+        assertThat(policy.settings().maxAttempts()).isEqualTo(3);
     }
 
     @Test
@@ -340,19 +338,19 @@ class RetryPolicyBuilderTest {
         RetryPolicy copy = original.toBuilder().build();
         assertThat(copy).isNotSameAs(original);
         assertThat(copy.toString()).isEqualTo(original.toString());
-        assertThat(copy.maxAttempts()).isEqualTo(7);
-        assertThat(copy.backoff()).isEqualTo(new Backoff(Duration.ofMillis(250), 1.5, Duration.ofSeconds(5), Jitter.EQUAL));
-        assertThat(copy.attemptTimeout()).isEqualTo(Duration.ofSeconds(3));
-        assertThat(copy.deadline()).isEqualTo(Duration.ofSeconds(20));
-        assertThat(copy.retryAfterEnabled()).isFalse();
-        assertThat(copy.retryAfterMaxWait()).isEqualTo(Duration.ofSeconds(9));
-        assertThat(copy.statuses()).containsExactly(408, 503);
-        assertThat(copy.serverErrorRetries()).isEqualTo(3);
-        assertThat(copy.connectionRefusedMinDelay()).isEqualTo(Duration.ofMillis(750));
-        assertThat(copy.methods()).containsExactly("GET", "POST");
-        assertThat(copy.budgetEnabled()).isFalse();
-        assertThat(copy.budgetRatio()).isEqualTo(0.25);
-        assertThat(copy.budgetMinRetriesPerSecond()).isEqualTo(4);
+        assertThat(copy.settings().maxAttempts()).isEqualTo(7);
+        assertThat(copy.settings().backoff()).isEqualTo(new Backoff(Duration.ofMillis(250), 1.5, Duration.ofSeconds(5), Jitter.EQUAL));
+        assertThat(copy.settings().attemptTimeout()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(copy.settings().deadline()).isEqualTo(Duration.ofSeconds(20));
+        assertThat(copy.settings().retryAfter().enabled()).isFalse();
+        assertThat(copy.settings().retryAfter().maxWait()).isEqualTo(Duration.ofSeconds(9));
+        assertThat(copy.settings().statuses()).containsExactly(408, 503);
+        assertThat(copy.settings().serverErrorRetries()).isEqualTo(3);
+        assertThat(copy.settings().connectionRefusedMinDelay()).isEqualTo(Duration.ofMillis(750));
+        assertThat(copy.settings().methods()).containsExactly("GET", "POST");
+        assertThat(copy.settings().budget().enabled()).isFalse();
+        assertThat(copy.settings().budget().ratio()).isEqualTo(0.25);
+        assertThat(copy.settings().budget().minRetriesPerSecond()).isEqualTo(4);
         // the classifier, random source and clock travel too
         assertThat(copy.classify(Outcome.failure(new ConnectException()))).isEqualTo(Category.CONNECT_TIMEOUT);
         // EQUAL at 0.25 on 250ms: 125 + 31.25 = 156.25ms; a connect timeout is not held to the refused minimum
@@ -365,14 +363,14 @@ class RetryPolicyBuilderTest {
                 .isEqualTo(new RetryDecision.Retry(Category.UNAVAILABLE, Duration.ofSeconds(8), DelaySource.RETRY_AFTER));
         // changing the copy's builder leaves the original alone
         RetryPolicy changed = original.toBuilder().maxAttempts(2).statuses(Set.of(429)).build();
-        assertThat(changed.maxAttempts()).isEqualTo(2);
-        assertThat(original.maxAttempts()).isEqualTo(7);
-        assertThat(original.statuses()).containsExactly(408, 503);
+        assertThat(changed.settings().maxAttempts()).isEqualTo(2);
+        assertThat(original.settings().maxAttempts()).isEqualTo(7);
+        assertThat(original.settings().statuses()).containsExactly(408, 503);
     }
 
     @Test
     void toBuilderOfTheDefaultsBuildsTheDefaults() {
         assertThat(RetryPolicy.defaults().toBuilder().build().toString()).isEqualTo(RetryPolicy.defaults().toString());
-        assertThat(List.of(RetryPolicy.DEFAULT_STATUSES.size(), RetryPolicy.DEFAULT_METHODS.size())).containsExactly(4, 6);
+        assertThat(List.of(RetrySettings.DEFAULT_STATUSES.size(), RetrySettings.DEFAULT_METHODS.size())).containsExactly(4, 6);
     }
 }

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class RetryListenerTest {
+class RetryListenerTests {
 
     private static final Outcome UNAVAILABLE = Outcome.response(503);
 

@@ -1,0 +1,278 @@
+package dev.httpretry.core;
+
+import java.time.Duration;
+import java.util.Collections;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Every setting of a {@link RetryPolicy}, as immutable values that mirror the property groups of
+ * the starter ({@code backoff}, {@code retry-after}, {@code budget}). Each record checks its values
+ * when it is created and throws {@link InvalidSettingException} naming the setting as configured,
+ * the value and what is allowed, so no invalid settings object can exist.
+ *
+ * <p>This file is where a setting lives: its record component, its default and its check. The
+ * policy builder sets it, {@link #describe()} shows it (the {@code retry} endpoint's policy view),
+ * and the code that uses it reads it from here.
+ *
+ * @param maxAttempts total attempts including the first; 1 means no retry
+ * @param backoff the backoff between attempts
+ * @param attemptTimeout the longest one attempt may take until its response headers arrive
+ * @param deadline the longest the whole call may take, attempts and waits together
+ * @param retryAfter how {@code Retry-After} is honoured
+ * @param statuses the response statuses that are retried (500 is governed by {@code serverErrorRetries})
+ * @param serverErrorRetries how often a 500 is retried within one call
+ * @param connectionRefusedMinDelay the least a refused connection waits
+ * @param methods the methods retried once the request may have reached the server
+ * @param budget the retry budget of each client
+ */
+public record RetrySettings(int maxAttempts, Backoff backoff, Duration attemptTimeout, Duration deadline,
+        RetryAfterSettings retryAfter, Set<Integer> statuses, int serverErrorRetries, Duration connectionRefusedMinDelay,
+        Set<String> methods, BudgetSettings budget) {
+
+    /** Default {@code max-attempts}: {@value}. */
+    public static final int DEFAULT_MAX_ATTEMPTS = 4;
+
+    /** Default {@code backoff.multiplier}: {@value}. */
+    public static final double DEFAULT_MULTIPLIER = 2.0;
+
+    /** Default {@code server-error-retries}: {@value}. */
+    public static final int DEFAULT_SERVER_ERROR_RETRIES = 1;
+
+    /** Default {@code budget.ratio}: {@value}. */
+    public static final double DEFAULT_BUDGET_RATIO = 0.1;
+
+    /** Default {@code budget.min-retries-per-second}: {@value}. */
+    public static final int DEFAULT_BUDGET_MIN_RETRIES_PER_SECOND = 10;
+
+    /** The most attempts a policy allows: {@value}. */
+    public static final int MAX_ATTEMPTS_LIMIT = 100;
+
+    /** Default {@code backoff.initial-delay}: 1 second. */
+    public static final Duration DEFAULT_INITIAL_DELAY = Duration.ofSeconds(1);
+
+    /** Default {@code backoff.max-delay}: 30 seconds. */
+    public static final Duration DEFAULT_MAX_DELAY = Duration.ofSeconds(30);
+
+    /** Default {@code attempt-timeout}: 10 seconds. */
+    public static final Duration DEFAULT_ATTEMPT_TIMEOUT = Duration.ofSeconds(10);
+
+    /** Default {@code deadline}: 15 seconds. */
+    public static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(15);
+
+    /** Default {@code retry-after.max-wait}: 60 seconds. */
+    public static final Duration DEFAULT_RETRY_AFTER_MAX_WAIT = Duration.ofSeconds(60);
+
+    /** Default {@code connection-refused-min-delay}: 2 seconds. */
+    public static final Duration DEFAULT_CONNECTION_REFUSED_MIN_DELAY = Duration.ofSeconds(2);
+
+    /** Default {@code statuses}: 429, 502, 503, 504. */
+    public static final Set<Integer> DEFAULT_STATUSES = Set.of(429, 502, 503, 504);
+
+    /** Default {@code methods}: the idempotent methods of RFC 9110 §9.2.2. */
+    public static final Set<String> DEFAULT_METHODS = Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE");
+
+    /** Statuses that are never retried, whatever is configured. */
+    public static final Set<Integer> NEVER_RETRIED_STATUSES = Set.of(400, 401, 403, 404);
+
+    /** Every setting at its default. */
+    public static final RetrySettings DEFAULTS = new RetrySettings(DEFAULT_MAX_ATTEMPTS,
+            new Backoff(DEFAULT_INITIAL_DELAY, DEFAULT_MULTIPLIER, DEFAULT_MAX_DELAY, Jitter.FULL),
+            DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_DEADLINE, RetryAfterSettings.DEFAULTS, DEFAULT_STATUSES,
+            DEFAULT_SERVER_ERROR_RETRIES, DEFAULT_CONNECTION_REFUSED_MIN_DELAY, DEFAULT_METHODS, BudgetSettings.DEFAULTS);
+
+    /**
+     * Checks every value and keeps sorted, unmodifiable copies of the sets.
+     * @throws InvalidSettingException if a value is not allowed
+     */
+    public RetrySettings {
+        checkMaxAttempts(maxAttempts);
+        Objects.requireNonNull(backoff, "backoff");
+        positive("attempt-timeout", attemptTimeout);
+        positive("deadline", deadline);
+        Objects.requireNonNull(retryAfter, "retryAfter");
+        statuses = checkStatuses(statuses);
+        checkServerErrorRetries(serverErrorRetries);
+        notNegative("connection-refused-min-delay", connectionRefusedMinDelay);
+        methods = checkMethods(methods);
+        Objects.requireNonNull(budget, "budget");
+    }
+
+    /**
+     * The settings as the {@code retry} endpoint shows them: keyed by property name, durations in their
+     * configured form ({@code 250ms}), in the order of the property table.
+     * @return the description, a new map
+     */
+    public java.util.Map<String, Object> describe() {
+        java.util.Map<String, Object> backoffView = new java.util.LinkedHashMap<>();
+        backoffView.put("initial-delay", Durations.format(this.backoff.initialDelay()));
+        backoffView.put("multiplier", this.backoff.multiplier());
+        backoffView.put("max-delay", Durations.format(this.backoff.maxDelay()));
+        backoffView.put("jitter", this.backoff.jitter().configName());
+        java.util.Map<String, Object> view = new java.util.LinkedHashMap<>();
+        view.put("max-attempts", this.maxAttempts);
+        view.put("backoff", backoffView);
+        view.put("attempt-timeout", Durations.format(this.attemptTimeout));
+        view.put("deadline", Durations.format(this.deadline));
+        view.put("retry-after", this.retryAfter.describe());
+        view.put("statuses", this.statuses);
+        view.put("server-error-retries", this.serverErrorRetries);
+        view.put("connection-refused-min-delay", Durations.format(this.connectionRefusedMinDelay));
+        view.put("methods", this.methods);
+        view.put("budget", this.budget.describe());
+        return view;
+    }
+
+    /**
+     * The {@code retry-after} group.
+     *
+     * @param enabled whether a retried response's {@code Retry-After} lengthens the wait
+     * @param maxWait the longest {@code Retry-After} waited for; a longer one stops the call at once
+     */
+    public record RetryAfterSettings(boolean enabled, Duration maxWait) {
+
+        /** The defaults: enabled, at most 60 seconds. */
+        public static final RetryAfterSettings DEFAULTS = new RetryAfterSettings(true, DEFAULT_RETRY_AFTER_MAX_WAIT);
+
+        /**
+         * Checks the values.
+         * @throws InvalidSettingException if the maximum wait is negative
+         */
+        public RetryAfterSettings {
+            notNegative("retry-after.max-wait", maxWait);
+        }
+
+        java.util.Map<String, Object> describe() {
+            java.util.Map<String, Object> view = new java.util.LinkedHashMap<>();
+            view.put("enabled", this.enabled);
+            view.put("max-wait", Durations.format(this.maxWait));
+            return view;
+        }
+    }
+
+    /**
+     * The {@code budget} group.
+     *
+     * @param enabled whether retries are limited by a budget
+     * @param ratio the fraction of first attempts that retries may add, over a rolling window; 0 to 1000
+     * @param minRetriesPerSecond the floor of retries per second, so a quiet client can still retry
+     */
+    public record BudgetSettings(boolean enabled, double ratio, int minRetriesPerSecond) {
+
+        /** The defaults: enabled, ratio 0.1, at least 10 retries per second. */
+        public static final BudgetSettings DEFAULTS = new BudgetSettings(true, DEFAULT_BUDGET_RATIO,
+                DEFAULT_BUDGET_MIN_RETRIES_PER_SECOND);
+
+        /**
+         * Checks the values.
+         * @throws InvalidSettingException if a value is out of range
+         */
+        public BudgetSettings {
+            checkRatio(ratio);
+            checkMinRetriesPerSecond(minRetriesPerSecond);
+        }
+
+        java.util.Map<String, Object> describe() {
+            java.util.Map<String, Object> view = new java.util.LinkedHashMap<>();
+            view.put("enabled", this.enabled);
+            view.put("ratio", this.ratio);
+            view.put("min-retries-per-second", this.minRetriesPerSecond);
+            return view;
+        }
+    }
+
+    static int checkMaxAttempts(int maxAttempts) {
+        if (maxAttempts < 1 || maxAttempts > MAX_ATTEMPTS_LIMIT) {
+            throw new InvalidSettingException("max-attempts", String.valueOf(maxAttempts),
+                    maxAttempts < 1 ? "must be at least 1" : "must be at most " + MAX_ATTEMPTS_LIMIT);
+        }
+        return maxAttempts;
+    }
+
+    static double checkMultiplier(double multiplier) {
+        if (!(multiplier >= 1.0) || Double.isInfinite(multiplier)) {
+            throw new InvalidSettingException("backoff.multiplier", String.valueOf(multiplier),
+                    "must be a finite number of at least 1.0");
+        }
+        return multiplier;
+    }
+
+    static Set<Integer> checkStatuses(Set<Integer> statuses) {
+        Set<Integer> copy = new TreeSet<>();
+        for (Integer status : statuses) {
+            Objects.requireNonNull(status, "status");
+            String requirement = null;
+            if (status < 400 || status > 599) {
+                requirement = "must be a 4xx or 5xx status";
+            }
+            else if (NEVER_RETRIED_STATUSES.contains(status)) {
+                requirement = "400, 401, 403 and 404 are never retried";
+            }
+            else if (status == 500) {
+                requirement = "500 is retried as often as server-error-retries says, not through statuses";
+            }
+            if (requirement != null) {
+                throw new InvalidSettingException("statuses", String.valueOf(status), requirement);
+            }
+            copy.add(status);
+        }
+        return Collections.unmodifiableSet(copy);
+    }
+
+    static int checkServerErrorRetries(int retries) {
+        if (retries < 0) {
+            throw new InvalidSettingException("server-error-retries", String.valueOf(retries), "must be zero or positive");
+        }
+        return retries;
+    }
+
+    static Set<String> checkMethods(Set<String> methods) {
+        Set<String> copy = new TreeSet<>();
+        for (String method : methods) {
+            Objects.requireNonNull(method, "method");
+            if (method.isEmpty() || !method.chars().allMatch(RetrySettings::isTokenChar)) {
+                throw new InvalidSettingException("methods", method, "must be an HTTP method name such as GET or PUT");
+            }
+            copy.add(method.toUpperCase(Locale.ROOT));
+        }
+        return Collections.unmodifiableSet(copy);
+    }
+
+    static double checkRatio(double ratio) {
+        if (!(ratio >= 0 && ratio <= 1000)) {
+            throw new InvalidSettingException("budget.ratio", String.valueOf(ratio), "must be between 0 and 1000");
+        }
+        return ratio;
+    }
+
+    static int checkMinRetriesPerSecond(int minRetriesPerSecond) {
+        if (minRetriesPerSecond < 0) {
+            throw new InvalidSettingException("budget.min-retries-per-second", String.valueOf(minRetriesPerSecond),
+                    "must be zero or positive");
+        }
+        return minRetriesPerSecond;
+    }
+
+    static Duration notNegative(String setting, Duration value) {
+        Objects.requireNonNull(value, setting);
+        if (value.isNegative()) {
+            throw new InvalidSettingException(setting, Durations.format(value), "must be zero or positive");
+        }
+        return value;
+    }
+
+    static Duration positive(String setting, Duration value) {
+        Objects.requireNonNull(value, setting);
+        if (value.isNegative() || value.isZero()) {
+            throw new InvalidSettingException(setting, Durations.format(value), "must be positive");
+        }
+        return value;
+    }
+
+    private static boolean isTokenChar(int c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+    }
+}

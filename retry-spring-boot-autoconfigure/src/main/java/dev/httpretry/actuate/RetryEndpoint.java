@@ -1,0 +1,113 @@
+package dev.httpretry.actuate;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.httpretry.core.RetryClient;
+import dev.httpretry.core.RetryClients;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.actuate.endpoint.OperationResponseBody;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+import org.springframework.boot.actuate.endpoint.annotation.Selector;
+
+/**
+ * The {@code retry} actuator endpoint: every client's effective policy and live state.
+ * {@code GET /actuator/retry} lists all clients; {@code GET /actuator/retry/{client}} shows one
+ * (404 for an unknown name). Settings are keyed by their property names and durations are shown
+ * as configured ({@code 250ms}, {@code 2s}).
+ */
+@Endpoint(id = "retry")
+public class RetryEndpoint {
+
+    private final RetryClients clients;
+
+    private final RetryStatistics statistics;
+
+    /**
+     * Creates the endpoint.
+     * @param clients the clients to show
+     * @param statistics their live counts
+     */
+    public RetryEndpoint(RetryClients clients, RetryStatistics statistics) {
+        this.clients = clients;
+        this.statistics = statistics;
+    }
+
+    /**
+     * All clients.
+     * @return every client by name, {@code default} first
+     */
+    @ReadOperation
+    public ClientsDescriptor clients() {
+        Map<String, ClientDescriptor> all = new LinkedHashMap<>();
+        for (String name : this.clients.names()) {
+            all.put(name, describe(this.clients.get(name)));
+        }
+        return new ClientsDescriptor(all);
+    }
+
+    /**
+     * One client.
+     * @param client the client's name
+     * @return its policy and state, or {@code null} (404) if there is no such client
+     */
+    @ReadOperation
+    public @Nullable ClientDescriptor client(@Selector String client) {
+        RetryClient found = this.clients.find(client);
+        return (found != null) ? describe(found) : null;
+    }
+
+    private ClientDescriptor describe(RetryClient client) {
+        RetryStatistics.Snapshot snapshot = this.statistics.snapshot(client.name());
+        Map<String, Long> byReason = new LinkedHashMap<>();
+        snapshot.calls().forEach((reason, count) -> byReason.put(reason.tagValue(), count));
+        CallsDescriptor calls = new CallsDescriptor(snapshot.totalCalls(), snapshot.successfulCalls(),
+                snapshot.totalCalls() - snapshot.successfulCalls(), byReason);
+        long available = client.budget().available();
+        StateDescriptor state = new StateDescriptor(calls, snapshot.attempts(), snapshot.waits(),
+                (available == Long.MAX_VALUE) ? null : available);
+        return new ClientDescriptor(client.name(), client.enabled(), client.policy().settings().describe(), state);
+    }
+
+    /**
+     * Every client.
+     * @param clients each client by name
+     */
+    public record ClientsDescriptor(Map<String, ClientDescriptor> clients) implements OperationResponseBody {
+    }
+
+    /**
+     * One client.
+     * @param name its name
+     * @param enabled whether it retries at all
+     * @param policy its effective settings, keyed by property name
+     * @param state its live counts since start-up
+     */
+    public record ClientDescriptor(String name, boolean enabled, Map<String, Object> policy, StateDescriptor state)
+            implements OperationResponseBody {
+    }
+
+    /**
+     * A client's live counts.
+     * @param calls the calls that ended
+     * @param attempts the attempts sent
+     * @param retries the waits started before a retry
+     * @param budgetAvailable the retries its budget would grant now, or {@code null} without a budget
+     */
+    public record StateDescriptor(CallsDescriptor calls, long attempts, long retries,
+            @JsonProperty("budget-available") @Nullable Long budgetAvailable) {
+    }
+
+    /**
+     * The calls that ended.
+     * @param total all of them
+     * @param success those that succeeded
+     * @param failure those that did not
+     * @param byReason by stop reason ({@code none} is a success)
+     */
+    public record CallsDescriptor(long total, long success, long failure, @JsonProperty("by-reason") Map<String, Long> byReason) {
+    }
+}

@@ -1,0 +1,49 @@
+package dev.httpretry.webclient;
+
+import org.jspecify.annotations.Nullable;
+import reactor.core.Disposable;
+
+import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.http.client.reactive.ClientHttpResponse;
+import org.springframework.web.reactive.function.client.ClientResponse;
+
+/** Releases responses nobody will read, so their buffers are freed and their connections go back to the pool. */
+final class Responses {
+
+    /** Reactor Netty's connection type, when Reactor Netty is the connector (it is optional, so found by name). */
+    private static final @Nullable Class<?> REACTOR_NETTY_CONNECTION = loadClass("reactor.netty.Connection");
+
+    private Responses() {
+    }
+
+    static void release(ClientResponse response) {
+        response.releaseBody().subscribe(null, (error) -> { });
+    }
+
+    /**
+     * A cancel (the attempt timeout, the deadline, the caller) that overtakes a response as it
+     * arrives makes the connector throw the response away as a discarded value, and nobody would
+     * ever read its body: Spring's Reactor connector discards its {@link ClientHttpResponse}, and
+     * Reactor Netty the connection that holds it. Release them.
+     */
+    static void releaseDiscarded(Object value) {
+        if (value instanceof ClientResponse response) {
+            release(response);
+        }
+        else if (value instanceof ClientHttpResponse response) {
+            response.getBody().subscribe(DataBufferUtils::release, (error) -> { });
+        }
+        else if (REACTOR_NETTY_CONNECTION != null && REACTOR_NETTY_CONNECTION.isInstance(value)) {
+            ((Disposable) value).dispose();
+        }
+    }
+
+    private static @Nullable Class<?> loadClass(String name) {
+        try {
+            return Class.forName(name, false, Responses.class.getClassLoader());
+        }
+        catch (ClassNotFoundException | LinkageError ex) {
+            return null;
+        }
+    }
+}

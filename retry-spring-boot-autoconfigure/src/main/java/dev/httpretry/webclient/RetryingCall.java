@@ -1,0 +1,323 @@
+package dev.httpretry.webclient;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.function.LongSupplier;
+
+import dev.httpretry.core.Outcome;
+import dev.httpretry.core.RetryClient;
+import dev.httpretry.core.RetryDecision;
+import dev.httpretry.core.RetryExecution;
+import dev.httpretry.core.RetryListener;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.contextpropagation.ObservationThreadLocalAccessor;
+import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Subscription;
+import reactor.core.CoreSubscriber;
+import reactor.core.Disposable;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Operators;
+import reactor.core.scheduler.Scheduler;
+import reactor.util.context.Context;
+
+import org.springframework.http.HttpHeaders;
+import org.springframework.web.reactive.function.client.ClientRequest;
+import org.springframework.web.reactive.function.client.ClientRequestObservationContext;
+import org.springframework.web.reactive.function.client.ClientResponse;
+import org.springframework.web.reactive.function.client.ExchangeFunction;
+
+/**
+ * One logical call, as a single Reactor operator: the I/O half of a {@link RetryExecution}, which
+ * decides. It subscribes each attempt's exchange itself, runs the attempt timeout and the waits as
+ * plain scheduler tasks, releases each retried response's body ({@link BodyDrain}) and hands the
+ * final response (or error) downstream.
+ *
+ * <p>Concurrency: attempts are strictly sequential. Within an attempt, the response, the error,
+ * the timeout and the caller's cancellation race; each attempt has a state that exactly one of them
+ * moves from pending to done, and only that one acts. A response that loses the race is released.
+ */
+final class RetryingCall extends Operators.MonoSubscriber<ClientResponse, ClientResponse> implements LongSupplier {
+
+    static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+
+    private final ClientRequest request;
+
+    private final ExchangeFunction next;
+
+    private final Scheduler scheduler;
+
+    private final PendingWaits waits;
+
+    private final RetryExecution execution;
+
+    /** The attempt in flight, or the last one. */
+    private volatile @Nullable AttemptSubscriber current;
+
+    /** What the call waits on before its next attempt (a body being drained, a timer), if anything. */
+    private volatile @Nullable Disposable wait;
+
+    private RetryingCall(CoreSubscriber<? super ClientResponse> actual, RetryClient client, ClientRequest request,
+            ExchangeFunction next, RetryListener listener, Scheduler scheduler, PendingWaits waits) {
+        super(actual);
+        this.request = request;
+        this.next = next;
+        this.scheduler = scheduler;
+        this.waits = waits;
+        this.execution = client.policy().start(client.name(), request.method().name(),
+                request.headers().containsHeader(IDEMPOTENCY_KEY), client.budget(), listener, this);
+    }
+
+    /** A call that starts when subscribed; each subscription is a call of its own. */
+    static Mono<ClientResponse> mono(RetryClient client, ClientRequest request, ExchangeFunction next,
+            RetryListener listener, java.util.function.Supplier<Scheduler> scheduler, PendingWaits waits) {
+        return new Mono<>() {
+            @Override
+            public void subscribe(CoreSubscriber<? super ClientResponse> actual) {
+                RetryingCall call = new RetryingCall(actual, client, request, next, listener, scheduler.get(), waits);
+                actual.onSubscribe(call);
+                call.sendAttempt();
+            }
+        };
+    }
+
+    /** The scheduler's clock measures the deadline, so virtual-time tests stay exact. */
+    @Override
+    public long getAsLong() {
+        return this.scheduler.now(TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void cancel() {
+        super.cancel();
+        AttemptSubscriber attempt = this.current;
+        boolean inFlight = attempt != null && attempt.cancelByCaller();
+        abortWait();
+        this.execution.onCancel(inFlight);
+    }
+
+    @Override
+    public Context currentContext() {
+        return this.actual.currentContext();
+    }
+
+    @Override
+    public void onNext(ClientResponse response) {
+        // attempts are subscribed with their own subscribers, never with this one
+        throw new IllegalStateException("RetryingCall is not subscribed to a source");
+    }
+
+    /** Sends the next attempt, unless the caller cancelled or no time is left. */
+    void sendAttempt() {
+        if (isCancelled()) {
+            return;
+        }
+        if (!this.execution.startAttempt()) {
+            fail();
+            return;
+        }
+        AttemptSubscriber attempt = new AttemptSubscriber();
+        this.current = attempt;
+        try {
+            attempt.timer = this.scheduler.schedule(attempt, this.execution.attemptTimeoutNanos(), TimeUnit.NANOSECONDS);
+            this.next.exchange(this.request).doOnDiscard(Object.class, Responses::releaseDiscarded).subscribe(attempt);
+        }
+        catch (RuntimeException ex) {
+            attempt.onError(ex);
+        }
+        if (isCancelled()) {
+            attempt.cancelByCaller();
+        }
+    }
+
+    private void onResponse(ClientResponse response) {
+        int status = response.statusCode().value();
+        if (status < 400) {
+            this.execution.onSuccess(status);
+            complete(response);
+            return;
+        }
+        Outcome outcome = Outcome.response(status, response.headers().asHttpHeaders().getFirst(HttpHeaders.RETRY_AFTER));
+        if (this.execution.onOutcome(outcome) instanceof RetryDecision.Retry retry) {
+            forgetObservedResponse();
+            long waitEnd = getAsLong() + retry.delay().toNanos();
+            BodyDrain drain = new BodyDrain(this.scheduler, Math.min(BodyDrain.MAX_NANOS, this.execution.timeLeftNanos()),
+                    () -> startWait(Math.max(0, waitEnd - getAsLong())));
+            this.wait = drain;
+            drain.drain(response);
+            if (isCancelled()) {
+                drain.dispose();
+            }
+        }
+        else {
+            complete(response);
+        }
+    }
+
+    private void decided(RetryDecision decision) {
+        if (decision instanceof RetryDecision.Retry retry) {
+            startWait(retry.delay().toNanos());
+        }
+        else {
+            fail();
+        }
+    }
+
+    private void startWait(long nanos) {
+        if (isCancelled()) {
+            return;
+        }
+        Disposable timer = this.waits.schedule(this.scheduler, this::sendAttempt, nanos, this::abortForShutdown);
+        if (timer == null) {
+            return;
+        }
+        this.wait = timer;
+        if (isCancelled()) {
+            timer.dispose();
+        }
+    }
+
+    private void abortForShutdown(Throwable reason) {
+        this.execution.onShutdown(reason);
+        fail();
+    }
+
+    private void abortWait() {
+        Disposable pending = this.wait;
+        if (pending != null) {
+            pending.dispose();
+        }
+    }
+
+    /** A response the caller will never see (it cancelled) is released, so its connection goes back to the pool. */
+    @Override
+    protected void discard(@Nullable ClientResponse response) {
+        if (response != null) {
+            Responses.release(response);
+        }
+    }
+
+    private void fail() {
+        Throwable error = this.execution.failure();
+        if (isCancelled()) {
+            Operators.onErrorDropped(error, currentContext());
+            return;
+        }
+        this.actual.onError(error);
+    }
+
+    /**
+     * Boot's {@code http.client.requests} observation keeps the last response an attempt produced;
+     * a retried one is not what the caller gets, so it is forgotten (the next attempt sets its own).
+     */
+    private void forgetObservedResponse() {
+        Observation observation = currentContext().getOrDefault(ObservationThreadLocalAccessor.KEY, null);
+        if (observation != null && observation.getContext() instanceof ClientRequestObservationContext context) {
+            context.setResponse(null);
+        }
+    }
+
+    /**
+     * Subscribes to one attempt's exchange and is its timer: whichever of the response, the error,
+     * the timeout and the caller's cancellation comes first wins; the others do nothing (a late
+     * response is released).
+     */
+    private final class AttemptSubscriber implements CoreSubscriber<ClientResponse>, Runnable {
+
+        @SuppressWarnings("rawtypes")
+        private static final AtomicIntegerFieldUpdater<AttemptSubscriber> DONE =
+                AtomicIntegerFieldUpdater.newUpdater(AttemptSubscriber.class, "done");
+
+        private volatile int done;
+
+        private volatile @Nullable Subscription upstream;
+
+        private volatile @Nullable Disposable timer;
+
+        private boolean responded;
+
+        @Override
+        public Context currentContext() {
+            return RetryingCall.this.actual.currentContext();
+        }
+
+        @Override
+        public void onSubscribe(Subscription subscription) {
+            this.upstream = subscription;
+            if (this.done != 0) {
+                subscription.cancel();
+            }
+            else {
+                subscription.request(Long.MAX_VALUE);
+            }
+        }
+
+        @Override
+        public void onNext(ClientResponse response) {
+            this.responded = true;
+            if (win()) {
+                onResponse(response);
+            }
+            else {
+                Responses.release(response);
+            }
+        }
+
+        @Override
+        public void onError(Throwable error) {
+            // an error after the timeout or the caller's cancellation is the cancelled exchange's own: ignore it
+            if (win()) {
+                decided(RetryingCall.this.execution.onOutcome(Outcome.failure(error)));
+            }
+        }
+
+        @Override
+        public void onComplete() {
+            if (!this.responded && win()) {
+                // an exchange that ends without a response: pass the empty result on, as without retrying
+                RetryingCall.this.execution.onEmpty();
+                RetryingCall.this.actual.onComplete();
+            }
+        }
+
+        /** The attempt timeout. */
+        @Override
+        public void run() {
+            if (DONE.compareAndSet(this, 0, 1)) {
+                cancelUpstream();
+                decided(RetryingCall.this.execution.onAttemptTimeout());
+            }
+        }
+
+        /** The caller cancelled: returns whether the attempt was still in flight. */
+        boolean cancelByCaller() {
+            if (DONE.compareAndSet(this, 0, 1)) {
+                cancelUpstream();
+                disposeTimer();
+                return true;
+            }
+            return false;
+        }
+
+        private boolean win() {
+            if (DONE.compareAndSet(this, 0, 1)) {
+                disposeTimer();
+                return true;
+            }
+            return false;
+        }
+
+        private void disposeTimer() {
+            Disposable pending = this.timer;
+            if (pending != null) {
+                pending.dispose();
+            }
+        }
+
+        private void cancelUpstream() {
+            Subscription subscription = this.upstream;
+            if (subscription != null) {
+                subscription.cancel();
+            }
+        }
+    }
+}
