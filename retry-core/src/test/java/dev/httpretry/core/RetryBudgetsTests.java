@@ -24,7 +24,7 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /** Budgets per destination: created on demand, at most so many, least recently used dropped first. */
-class RetryBudgetsTest {
+class RetryBudgetsTests {
 
     private static final long T0 = 1_700_000_000_000L;
 

@@ -13,7 +13,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.NullAndEmptySource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-class RateLimitResetTest {
+class RateLimitResetTests {
 
     /** 2023-11-14T22:13:20.250Z: epoch second 1,700,000,000 and a quarter. */
     private static final Clock NOW = Clock.fixed(Instant.ofEpochSecond(1_700_000_000L, 250_000_000), ZoneOffset.UTC);

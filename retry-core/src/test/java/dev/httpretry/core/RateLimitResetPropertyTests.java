@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
  * negative wait nor one above {@link RetryAfter#MAX_SECONDS}, and never a wait shorter than the
  * server asked for (nor more than a millisecond longer, short of saturating).
  */
-class RateLimitResetPropertyTest {
+class RateLimitResetPropertyTests {
 
     private static final Duration LONGEST = Duration.ofSeconds(RetryAfter.MAX_SECONDS);
 
@@ -242,7 +242,7 @@ class RateLimitResetPropertyTest {
                 }
             }
             String field = String.join(random.nextBoolean() ? ", " : ",", items);
-            Optional<Duration> wanted = Optional.ofNullable(longest).map(RateLimitResetPropertyTest::expected);
+            Optional<Duration> wanted = Optional.ofNullable(longest).map(RateLimitResetPropertyTests::expected);
             int index = i;
             Supplier<String> replay = () -> Seeds.describe(runSeed, index, caseSeed) + ": RateLimit " + field;
             assertThat(RateLimitReset.parseRateLimit(field)).as(replay).isEqualTo(wanted);
