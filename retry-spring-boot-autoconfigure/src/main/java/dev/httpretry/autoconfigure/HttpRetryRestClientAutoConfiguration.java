@@ -1,0 +1,114 @@
+package dev.httpretry.autoconfigure;
+
+import dev.httpretry.core.RetryClients;
+import dev.httpretry.core.RetryListener;
+import dev.httpretry.restclient.RetryClientHttpRequestInterceptor;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.ListableBeanFactory;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.restclient.RestClientCustomizer;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+import org.springframework.core.Ordered;
+import org.springframework.web.client.RestClient;
+
+/**
+ * Auto-configuration of http-retry for {@link RestClient}, when Boot's RestClient support
+ * ({@code spring-boot-restclient}, brought by {@code spring-boot-starter-restclient}) is present:
+ * every {@code RestClient} built from the auto-configured {@link RestClient.Builder} (including the
+ * clients of RestClient-backed HTTP service groups) retries under the top-level policy, and each
+ * {@code http.retry.clients.<name>} with a {@code base-url} also becomes a {@code RestClient} bean
+ * named {@code <name>RestClient}, qualified {@code <name>}. The clients, their budgets and the
+ * listeners (meters, endpoint) are the ones {@link HttpRetryAutoConfiguration} makes for
+ * {@code WebClient}: a client name is one policy and one budget, whichever client sends the request.
+ */
+@AutoConfiguration(after = HttpRetryAutoConfiguration.class,
+        afterName = "org.springframework.boot.restclient.autoconfigure.RestClientAutoConfiguration")
+@ConditionalOnClass({ RestClient.class, RestClientCustomizer.class })
+@Import({ NamedRestClientsRegistrar.class, HttpRetryRestClientAutoConfiguration.Retrying.class })
+public final class HttpRetryRestClientAutoConfiguration {
+
+    /** The name of the customizer bean that adds the retry interceptor to every auto-configured builder. */
+    public static final String CUSTOMIZER_BEAN_NAME = "retryRestClientCustomizer";
+
+    /** What only exists while retrying is on ({@code http.retry.enabled}, true by default). */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnBooleanProperty(name = HttpRetryProperties.PREFIX + ".enabled", matchIfMissing = true)
+    @ConditionalOnBean(RetryClients.class)
+    static class Retrying {
+
+        @Bean
+        @ConditionalOnMissingBean
+        RetryClientHttpRequestInterceptor retryClientHttpRequestInterceptor(RetryClients clients,
+                ObjectProvider<RetryListener> listeners) {
+            return new RetryClientHttpRequestInterceptor(clients, RetryListener.composite(listeners.orderedStream().toList()));
+        }
+
+        /** Runs last, and puts the interceptor first: every other interceptor then runs once per attempt. */
+        @Bean(CUSTOMIZER_BEAN_NAME)
+        @ConditionalOnMissingBean(name = CUSTOMIZER_BEAN_NAME)
+        RestClientCustomizer retryRestClientCustomizer(RetryClientHttpRequestInterceptor interceptor,
+                ListableBeanFactory beanFactory) {
+            RequestFactoryCheck.warnIfAttemptsUnbounded(beanFactory);
+            return new OrderedCustomizer(interceptor);
+        }
+
+        @Bean
+        SmartLifecycle retryRestClientWaitsShutdown(RetryClientHttpRequestInterceptor interceptor) {
+            return new WaitsShutdown(interceptor);
+        }
+    }
+
+    private record OrderedCustomizer(RetryClientHttpRequestInterceptor interceptor) implements RestClientCustomizer, Ordered {
+
+        @Override
+        public void customize(RestClient.Builder builder) {
+            this.interceptor.applyTo(builder);
+        }
+
+        @Override
+        public int getOrder() {
+            return Ordered.LOWEST_PRECEDENCE;
+        }
+    }
+
+    /** Wakes the threads that wait to retry as soon as the context starts closing, like the WebClient filter's waits. */
+    private static final class WaitsShutdown implements SmartLifecycle {
+
+        private final RetryClientHttpRequestInterceptor interceptor;
+
+        private volatile boolean running;
+
+        WaitsShutdown(RetryClientHttpRequestInterceptor interceptor) {
+            this.interceptor = interceptor;
+        }
+
+        @Override
+        public void start() {
+            this.running = true;
+        }
+
+        @Override
+        public void stop() {
+            this.running = false;
+            this.interceptor.shutdown();
+        }
+
+        @Override
+        public boolean isRunning() {
+            return this.running;
+        }
+
+        @Override
+        public int getPhase() {
+            return Integer.MAX_VALUE;
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package dev.httpretry.restclient;
+
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Bounds one blocking attempt: when the attempt's time is up before it returns, the calling thread
+ * is interrupted, which aborts a request of the request factories whose wait for the response is
+ * interruptible (Reactor Netty's and the JDK {@code HttpClient}'s). Exactly one of the attempt's end
+ * and the timer wins; when the timer won, {@link #finish()} clears the interrupt it caused, so it
+ * never leaks to the caller.
+ */
+final class AttemptTimer extends AtomicInteger implements Runnable {
+
+    private static final long serialVersionUID = 1L;
+
+    private static final int PENDING = 0;
+
+    private static final int DONE = 1;
+
+    private static final int FIRING = 2;
+
+    private static final int FIRED = 3;
+
+    private final transient Thread thread;
+
+    private transient @Nullable ScheduledFuture<?> future;
+
+    private AttemptTimer(Thread thread) {
+        this.thread = thread;
+    }
+
+    /**
+     * Starts the timer of an attempt that the calling thread is about to send.
+     * @param timer where the timer runs
+     * @param nanos the attempt's time
+     * @return the timer
+     */
+    static AttemptTimer start(ScheduledExecutorService timer, long nanos) {
+        AttemptTimer attempt = new AttemptTimer(Thread.currentThread());
+        attempt.future = timer.schedule(attempt, nanos, TimeUnit.NANOSECONDS);
+        return attempt;
+    }
+
+    @Override
+    public void run() {
+        if (compareAndSet(PENDING, FIRING)) {
+            this.thread.interrupt();
+            set(FIRED);
+        }
+    }
+
+    /**
+     * Ends the attempt on the calling thread.
+     * @return {@code true} if its time was up first (the interrupt it caused is cleared)
+     */
+    boolean finish() {
+        if (compareAndSet(PENDING, DONE)) {
+            ScheduledFuture<?> scheduled = this.future;
+            if (scheduled != null) {
+                scheduled.cancel(false);
+            }
+            return false;
+        }
+        while (get() != FIRED) {
+            Thread.onSpinWait();
+        }
+        Thread.interrupted();
+        return true;
+    }
+}

@@ -1,0 +1,266 @@
+package dev.httpretry.restclient;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+
+import dev.httpretry.core.ExceptionClassifier;
+import dev.httpretry.core.Outcome;
+import dev.httpretry.core.RetryClient;
+import dev.httpretry.core.RetryClients;
+import dev.httpretry.core.RetryDecision;
+import dev.httpretry.core.RetryExecution;
+import dev.httpretry.core.RetryListener;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpRequest;
+import org.springframework.http.client.ClientHttpRequestExecution;
+import org.springframework.http.client.ClientHttpRequestInterceptor;
+import org.springframework.http.client.ClientHttpResponse;
+import org.springframework.web.client.RestClient;
+
+/**
+ * Retries a {@code RestClient} exchange under a client's {@link dev.httpretry.core.RetryPolicy}, on
+ * the calling thread: the blocking twin of {@code RetryExchangeFilterFunction}. It holds only what
+ * is blocking-specific; every decision, count, the deadline and the events come from the call's
+ * {@link RetryExecution}.
+ *
+ * <p>Each attempt sends the same body bytes through the rest of the chain, bounded by
+ * {@code min(attempt-timeout, time left before the deadline)}: a timer interrupts the calling thread
+ * when the time is up, which aborts the request on the request factories whose wait for the
+ * response is interruptible (Reactor Netty's and the JDK {@code HttpClient}'s), and the interrupt is
+ * then cleared. Every response that is retried is closed before the wait. Waits park the calling
+ * thread ({@code LockSupport.parkNanos}, no monitor held, so a virtual thread leaves its carrier);
+ * an interrupt of the caller ends the call at once with the interrupt flag kept, and
+ * {@link #shutdown()} ends every wait at once. The last response reaches the caller untouched. A
+ * request may pick another client or turn retrying off with {@link RestClientRetryRequests}.
+ *
+ * <p>Thread-safe; one instance serves any number of concurrent calls.
+ */
+public final class RetryClientHttpRequestInterceptor implements ClientHttpRequestInterceptor {
+
+    static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+
+    private final RetryClients clients;
+
+    private final String clientName;
+
+    private final RetryListener listener;
+
+    private final ScheduledExecutorService timer;
+
+    private final BlockingWaits waits;
+
+    /**
+     * An interceptor that retries under the {@value RetryClients#DEFAULT_CLIENT} client's policy.
+     * @param clients the clients a request may choose from
+     * @param listener told of every attempt, wait and call end
+     */
+    public RetryClientHttpRequestInterceptor(RetryClients clients, RetryListener listener) {
+        this(clients, RetryClients.DEFAULT_CLIENT, RetryListener.composite(List.of(listener)), newTimer(),
+                new BlockingWaits());
+    }
+
+    private RetryClientHttpRequestInterceptor(RetryClients clients, String clientName, RetryListener listener,
+            ScheduledExecutorService timer, BlockingWaits waits) {
+        this.clients = Objects.requireNonNull(clients, "clients");
+        this.clientName = clients.get(clientName).name();
+        this.listener = listener;
+        this.timer = timer;
+        this.waits = waits;
+    }
+
+    /** One daemon thread runs every attempt timer: a timer only interrupts a thread, it never blocks. */
+    private static ScheduledExecutorService newTimer() {
+        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, (task) -> {
+            Thread thread = new Thread(task, "http-retry-attempt-timer");
+            thread.setDaemon(true);
+            return thread;
+        });
+        executor.setRemoveOnCancelPolicy(true);
+        return executor;
+    }
+
+    /**
+     * An interceptor like this one that retries under another client's policy by default; it shares
+     * this one's timer and waits (and so its {@link #shutdown()}).
+     * @param name the client's name
+     * @return the interceptor
+     * @throws IllegalArgumentException if there is no client of that name
+     */
+    public RetryClientHttpRequestInterceptor forClient(String name) {
+        return new RetryClientHttpRequestInterceptor(this.clients, name, this.listener, this.timer, this.waits);
+    }
+
+    /**
+     * The name of the client whose policy applies to requests that do not choose one.
+     * @return the client's name
+     */
+    public String getClientName() {
+        return this.clientName;
+    }
+
+    /**
+     * Installs this interceptor in a builder as its outermost interceptor, in place of any retry
+     * interceptor it already has (such as the one the auto-configured builder comes with), so a
+     * client never retries twice and every other interceptor runs once per attempt.
+     * @param builder the builder
+     * @return the same builder
+     */
+    public RestClient.Builder applyTo(RestClient.Builder builder) {
+        return builder.requestInterceptors((interceptors) -> {
+            interceptors.removeIf(RetryClientHttpRequestInterceptor.class::isInstance);
+            interceptors.add(0, this);
+        });
+    }
+
+    /**
+     * Ends every call that waits before its next attempt at once (reason {@code shutdown}), and lets
+     * no new wait start. Shared by every interceptor made from this one ({@link #forClient}). Calls in
+     * the middle of an attempt finish it; calls that succeed are not affected.
+     */
+    public void shutdown() {
+        this.waits.close();
+        this.timer.shutdown();
+    }
+
+    @Override
+    public ClientHttpResponse intercept(HttpRequest request, byte[] body, ClientHttpRequestExecution execution)
+            throws IOException {
+        Object selected = request.getAttributes().getOrDefault(RestClientRetryRequests.ATTRIBUTE, this.clientName);
+        if (selected == RestClientRetryRequests.NO_RETRY) {
+            return execution.execute(request, body);
+        }
+        RetryClient client = this.clients.find(String.valueOf(selected));
+        if (client == null) {
+            throw new IllegalArgumentException("No retry client named '" + selected + "' (request attribute "
+                    + RestClientRetryRequests.ATTRIBUTE + "); the clients are " + this.clients.names());
+        }
+        if (!client.enabled() || this.waits.isClosed()) {
+            return execution.execute(request, body);
+        }
+        RetryExecution call = client.policy().start(client.name(), request.getMethod().name(),
+                request.getHeaders().containsHeader(IDEMPOTENCY_KEY), client.budget(), this.listener, System::nanoTime);
+        while (true) {
+            if (!call.startAttempt()) {
+                throw failure(call);
+            }
+            RetryDecision decision;
+            ClientHttpResponse response;
+            AttemptTimer attempt = AttemptTimer.start(this.timer, call.attemptTimeoutNanos());
+            try {
+                response = execution.execute(request, body);
+            }
+            catch (IOException | RuntimeException ex) {
+                if (attempt.finish()) {
+                    decision = call.onAttemptTimeout();
+                }
+                else if (interruptedByCaller(ex)) {
+                    call.onCancel(true);
+                    Thread.currentThread().interrupt();
+                    throw ex;
+                }
+                else {
+                    decision = call.onOutcome(Outcome.failure(ex));
+                }
+                if (decision instanceof RetryDecision.Stop) {
+                    throw failure(call);
+                }
+                await(call, ((RetryDecision.Retry) decision).delay().toNanos(), null);
+                continue;
+            }
+            if (attempt.finish()) {
+                // the time was up as the response arrived: the timeout won, as it does for WebClient
+                closeQuietly(response);
+                decision = call.onAttemptTimeout();
+                if (decision instanceof RetryDecision.Stop) {
+                    throw failure(call);
+                }
+                await(call, ((RetryDecision.Retry) decision).delay().toNanos(), null);
+                continue;
+            }
+            int status = response.getStatusCode().value();
+            if (status < 400) {
+                call.onSuccess(status);
+                return response;
+            }
+            decision = call.onOutcome(Outcome.response(status, response.getHeaders().getFirst(HttpHeaders.RETRY_AFTER)));
+            if (decision instanceof RetryDecision.Retry retry) {
+                await(call, retry.delay().toNanos(), response);
+            }
+            else {
+                return response;
+            }
+        }
+    }
+
+    /** Closes a retried response (its connection goes back to the pool), then waits; a wait that cannot end as planned ends the call. */
+    private void await(RetryExecution call, long nanos, @Nullable ClientHttpResponse retried)
+            throws IOException {
+        if (retried != null) {
+            closeQuietly(retried);
+        }
+        BlockingWaits.End end = this.waits.await(nanos);
+        if (end == BlockingWaits.End.INTERRUPTED) {
+            call.onCancel(false);
+            throw new InterruptedIOException("Interrupted while waiting " + nanos / 1_000_000
+                    + "ms before attempt " + (call.attempts() + 1) + "; the interrupt flag is kept");
+        }
+        if (end == BlockingWaits.End.SHUTDOWN) {
+            call.onShutdown(BlockingWaits.shuttingDown());
+            throw failure(call);
+        }
+    }
+
+    /**
+     * The exception that ends a call, as a {@code RestClient} caller expects one: an I/O error (which
+     * {@code RestClient} turns into a {@code ResourceAccessException}) or an unchecked exception as
+     * raised. Anything else, such as the deadline's {@code TimeoutException}, becomes the cause of an
+     * {@link IOException} with the same message.
+     */
+    private static IOException failure(RetryExecution call) {
+        Throwable error = call.failure();
+        if (error instanceof IOException io) {
+            return io;
+        }
+        if (error instanceof RuntimeException unchecked) {
+            throw unchecked;
+        }
+        if (error instanceof Error fatal) {
+            throw fatal;
+        }
+        return new IOException(error.getMessage(), error);
+    }
+
+    /** An attempt that failed because the caller's thread was interrupted, not by the attempt timer. */
+    private static boolean interruptedByCaller(Throwable error) {
+        if (Thread.currentThread().isInterrupted()) {
+            return true;
+        }
+        for (Throwable link : ExceptionClassifier.causeChain(error)) {
+            if (link instanceof InterruptedException || link instanceof InterruptedIOException
+                    && !(link instanceof java.net.SocketTimeoutException)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void closeQuietly(ClientHttpResponse response) {
+        try {
+            response.close();
+        }
+        catch (RuntimeException ex) {
+            // a response that fails to close is no reason to fail the call
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "RetryClientHttpRequestInterceptor[client=" + this.clientName + "]";
+    }
+}
