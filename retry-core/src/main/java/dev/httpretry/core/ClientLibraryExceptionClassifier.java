@@ -32,7 +32,9 @@ public final class ClientLibraryExceptionClassifier implements ExceptionClassifi
             Map.entry("reactor.netty.internal.shaded.reactor.pool.PoolAcquireTimeoutException", Category.LOCAL_SATURATION),
             Map.entry("reactor.netty.internal.shaded.reactor.pool.PoolAcquirePendingLimitException", Category.LOCAL_SATURATION),
             // JDK HttpClient connector
-            Map.entry("java.net.http.HttpConnectTimeoutException", Category.CONNECT_TIMEOUT));
+            Map.entry("java.net.http.HttpConnectTimeoutException", Category.CONNECT_TIMEOUT),
+            // JDK HttpClient: no response in time (Spring's JdkClientHttpRequestFactory read timeout)
+            Map.entry("java.net.http.HttpTimeoutException", Category.RESPONSE_TIMEOUT));
 
     private ClientLibraryExceptionClassifier() {
     }
