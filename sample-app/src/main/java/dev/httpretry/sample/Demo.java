@@ -16,7 +16,11 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.client.PrematureCloseException;
 
+import reactor.core.scheduler.Schedulers;
+
 import org.springframework.core.env.Environment;
+import org.springframework.web.client.RestClient;
+import org.springframework.web.client.RestClientResponseException;
 import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.web.reactive.function.client.WebClientResponseException;
 
@@ -24,7 +28,9 @@ import org.springframework.web.reactive.function.client.WebClientResponseExcepti
  * Makes the same calls to the {@link FlakyUpstream} twice: first through the {@code upstream}
  * client with retrying turned off for each request ({@link RetryRequests#noRetry()}), then through
  * the same client as configured under {@code http.retry.clients.upstream}. Both runs share the
- * client's connection pool, codecs and observation; the only difference is the retry filter.
+ * client's connection pool, codecs and observation; the only difference is the retry filter. A third
+ * run makes the same calls with the blocking {@code upstreamRestClient} (qualified {@code upstream}),
+ * each on a {@code boundedElastic} thread: the same policy and budget, through the RestClient interceptor.
  *
  * <p>The upstream is this app itself, so its URL needs the server's port, which is known only once
  * the server runs (with {@code server.port=0} it is chosen then). The {@code upstream} bean keeps its
@@ -41,6 +47,9 @@ public final class Demo {
 
     /** The label of the run through the retrying client. */
     public static final String RETRYING = "retrying (upstream)";
+
+    /** The label of the run through the retrying RestClient. */
+    public static final String RETRYING_REST_CLIENT = "retrying RestClient (upstream)";
 
     /** The name of the retry client the demo uses. */
     public static final String CLIENT = "upstream";
@@ -65,18 +74,24 @@ public final class Demo {
 
     private volatile @Nullable WebClient target;
 
+    private final RestClient upstreamRestClient;
+
+    private volatile @Nullable RestClient restTarget;
+
     /**
      * Creates the demonstration.
      * @param upstream the {@code upstream} client bean, built by the starter from {@code http.retry.clients.upstream}
+     * @param upstreamRestClient the {@code upstreamRestClient} bean, the starter's RestClient for the same client
      * @param configuredBaseUrl its {@code base-url}
      * @param flakyUpstream the upstream, to count what it received
      * @param stopReasons why the retrying calls stopped
      * @param environment where the server's actual port ({@code local.server.port}) appears once it runs
      * @param progressEvery log a progress line after this many calls
      */
-    public Demo(WebClient upstream, String configuredBaseUrl, FlakyUpstream flakyUpstream, StopReasons stopReasons,
-            Environment environment, int progressEvery) {
+    public Demo(WebClient upstream, RestClient upstreamRestClient, String configuredBaseUrl, FlakyUpstream flakyUpstream,
+            StopReasons stopReasons, Environment environment, int progressEvery) {
         this.upstream = Objects.requireNonNull(upstream, "upstream");
+        this.upstreamRestClient = Objects.requireNonNull(upstreamRestClient, "upstreamRestClient");
         this.configuredBaseUrl = stripTrailingSlash(configuredBaseUrl);
         this.flakyUpstream = Objects.requireNonNull(flakyUpstream, "flakyUpstream");
         this.stopReasons = Objects.requireNonNull(stopReasons, "stopReasons");
@@ -85,7 +100,7 @@ public final class Demo {
     }
 
     /**
-     * Runs the demonstration: the plain run, then the retrying run.
+     * Runs the demonstration: the plain run, then the retrying run, then the retrying RestClient run.
      * @param request how many calls, how many at a time, and how the upstream misbehaves
      * @return the report, once both runs ended
      */
@@ -94,6 +109,8 @@ public final class Demo {
             WebClient client = client();
             return warmUp(client).then(run(PLAIN, false, client, request))
                 .flatMap((plain) -> run(RETRYING, true, client, request).map((retrying) -> List.of(plain, retrying)))
+                .flatMap((runs) -> run(RETRYING_REST_CLIENT, true, null, request)
+                    .map((rest) -> List.of(runs.get(0), runs.get(1), rest)))
                 .map((runs) -> new DemoReport(request.calls(), request.concurrency(), request.scenario(), runs));
         });
     }
@@ -116,15 +133,18 @@ public final class Demo {
             .then();
     }
 
-    private Mono<RunResult> run(String label, boolean retrying, WebClient client, DemoRequest request) {
+    /** One run: through {@code client}, or through the RestClient when it is {@code null}. */
+    private Mono<RunResult> run(String label, boolean retrying, @Nullable WebClient client, DemoRequest request) {
         return Mono.defer(() -> {
-            String run = this.flakyUpstream.openRun(retrying ? "retrying" : "plain");
+            String run = this.flakyUpstream.openRun(client == null ? "restclient" : retrying ? "retrying" : "plain");
+            RestClient restClient = (client == null) ? restClient() : null;
             Map<StopReason, Long> before = this.stopReasons.snapshot(CLIENT);
             AtomicInteger done = new AtomicInteger();
             AtomicInteger successes = new AtomicInteger();
             logger.info("{}: {} calls, {} at a time ...", label, request.calls(), request.concurrency());
             return Flux.range(0, request.calls())
-                .flatMap((i) -> call(client, retrying, run, request.scenario()), request.concurrency())
+                .flatMap((i) -> (restClient != null) ? call(restClient, run, request.scenario())
+                        : call(Objects.requireNonNull(client), retrying, run, request.scenario()), request.concurrency())
                 .doOnNext((call) -> {
                     int ok = call.success() ? successes.incrementAndGet() : successes.get();
                     int count = done.incrementAndGet();
@@ -157,6 +177,36 @@ public final class Demo {
                 .map((response) -> RunResult.Call.ok(System.nanoTime() - start))
                 .onErrorResume((error) -> Mono.just(RunResult.Call.failed(describe(error), System.nanoTime() - start)));
         });
+    }
+
+    /** A call through the blocking RestClient, on a thread that may block. */
+    private Mono<RunResult.Call> call(RestClient client, String run, Scenario scenario) {
+        return Mono.fromCallable(() -> {
+            long start = System.nanoTime();
+            try {
+                client.get().uri((uri) -> {
+                    uri.path("/resource");
+                    scenario.toParams().forEach(uri::queryParam);
+                    return uri.queryParam(FlakyUpstream.RUN_PARAM, run).build();
+                }).retrieve().toBodilessEntity();
+                return RunResult.Call.ok(System.nanoTime() - start);
+            }
+            catch (RuntimeException ex) {
+                return RunResult.Call.failed(describe(ex), System.nanoTime() - start);
+            }
+        }).subscribeOn(Schedulers.boundedElastic());
+    }
+
+    /** The RestClient whose base URL is this server's {@code /upstream}, derived like {@link #client()}. */
+    private RestClient restClient() {
+        RestClient client = this.restTarget;
+        if (client == null) {
+            String actual = serverUrl() + FlakyUpstream.PATH;
+            client = actual.equals(this.configuredBaseUrl) ? this.upstreamRestClient
+                    : this.upstreamRestClient.mutate().baseUrl(actual).build();
+            this.restTarget = client;
+        }
+        return client;
     }
 
     /**
@@ -199,6 +249,9 @@ public final class Demo {
     /** What a failed call ended with, as the caller sees it. */
     static String describe(Throwable error) {
         if (error instanceof WebClientResponseException response) {
+            return String.valueOf(response.getStatusCode().value());
+        }
+        if (error instanceof RestClientResponseException response) {
             return String.valueOf(response.getStatusCode().value());
         }
         for (Throwable cause = error; cause != null; cause = cause.getCause()) {

@@ -12,6 +12,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProp
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.Environment;
+import org.springframework.web.client.RestClient;
 import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.ServerResponse;
@@ -62,10 +63,10 @@ public class SampleApplication {
     }
 
     @Bean
-    Demo demo(@Qualifier(Demo.CLIENT) WebClient upstream,
+    Demo demo(@Qualifier(Demo.CLIENT) WebClient upstream, @Qualifier(Demo.CLIENT) RestClient upstreamRestClient,
             @Value("${http.retry.clients." + Demo.CLIENT + ".base-url}") String upstreamBaseUrl, FlakyUpstream flakyUpstream,
             StopReasons stopReasons, Environment environment, SampleProperties properties) {
-        return new Demo(upstream, upstreamBaseUrl, flakyUpstream, stopReasons, environment,
+        return new Demo(upstream, upstreamRestClient, upstreamBaseUrl, flakyUpstream, stopReasons, environment,
                 properties.demo().progressEvery());
     }
 

@@ -93,6 +93,12 @@ class SampleApplicationTests {
         assertThat(retrying.amplification()).isGreaterThan(1.0);
         assertThat(retrying.stopReasons().values().stream().mapToLong(Long::longValue).sum()).isEqualTo(60);
         assertThat(retrying.stopReasons().get("none")).isEqualTo(retrying.successes());
+
+        RunResult restClient = report.run(Demo.RETRYING_REST_CLIENT);
+        assertThat(restClient.calls()).isEqualTo(60);
+        assertThat(restClient.successes()).isGreaterThan(plain.successes());
+        assertThat(restClient.attempts()).isGreaterThan(restClient.calls()).isLessThanOrEqualTo(4L * restClient.calls());
+        assertThat(restClient.stopReasons().values().stream().mapToLong(Long::longValue).sum()).isEqualTo(60);
     }
 
     @Test
@@ -104,7 +110,7 @@ class SampleApplicationTests {
             .expectStatus().isOk()
             .expectHeader().contentTypeCompatibleWith(MediaType.TEXT_PLAIN)
             .expectBody(String.class)
-            .value((table) -> assertThat(table).contains("amplification", Demo.PLAIN, Demo.RETRYING));
+            .value((table) -> assertThat(table).contains("amplification", Demo.PLAIN, Demo.RETRYING, Demo.RETRYING_REST_CLIENT));
     }
 
     @Test
