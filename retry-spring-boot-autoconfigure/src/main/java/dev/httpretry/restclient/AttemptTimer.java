@@ -1,7 +1,7 @@
 package dev.httpretry.restclient;
 
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -17,6 +17,13 @@ import org.jspecify.annotations.Nullable;
 final class AttemptTimer extends AtomicInteger implements Runnable {
 
     private static final long serialVersionUID = 1L;
+
+    /**
+     * One daemon thread runs the timers of every attempt in the JVM, as Reactor's parallel scheduler
+     * serves every WebClient: a timer only interrupts a thread, it never blocks. It outlives an
+     * application context, so a call made while one closes is still bounded.
+     */
+    private static final ScheduledThreadPoolExecutor TIMER = newTimer();
 
     private static final int PENDING = 0;
 
@@ -34,15 +41,25 @@ final class AttemptTimer extends AtomicInteger implements Runnable {
         this.thread = thread;
     }
 
+    private static ScheduledThreadPoolExecutor newTimer() {
+        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, (task) -> {
+            Thread thread = new Thread(task, "http-retry-attempt-timer");
+            thread.setDaemon(true);
+            return thread;
+        });
+        // a cancelled timer (almost every one: most attempts answer in time) leaves the queue at once
+        executor.setRemoveOnCancelPolicy(true);
+        return executor;
+    }
+
     /**
      * Starts the timer of an attempt that the calling thread is about to send.
-     * @param timer where the timer runs
      * @param nanos the attempt's time
      * @return the timer
      */
-    static AttemptTimer start(ScheduledExecutorService timer, long nanos) {
+    static AttemptTimer start(long nanos) {
         AttemptTimer attempt = new AttemptTimer(Thread.currentThread());
-        attempt.future = timer.schedule(attempt, nanos, TimeUnit.NANOSECONDS);
+        attempt.future = TIMER.schedule(attempt, nanos, TimeUnit.NANOSECONDS);
         return attempt;
     }
 

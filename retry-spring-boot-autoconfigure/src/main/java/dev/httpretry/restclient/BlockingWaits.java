@@ -67,10 +67,6 @@ final class BlockingWaits {
         }
     }
 
-    boolean isClosed() {
-        return this.closed;
-    }
-
     int size() {
         return this.pending.size();
     }

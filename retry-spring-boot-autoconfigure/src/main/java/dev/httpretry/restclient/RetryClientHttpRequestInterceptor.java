@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 
 import dev.httpretry.core.ExceptionClassifier;
 import dev.httpretry.core.Outcome;
@@ -14,7 +12,6 @@ import dev.httpretry.core.RetryClients;
 import dev.httpretry.core.RetryDecision;
 import dev.httpretry.core.RetryExecution;
 import dev.httpretry.core.RetryListener;
-import org.jspecify.annotations.Nullable;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpRequest;
@@ -51,8 +48,6 @@ public final class RetryClientHttpRequestInterceptor implements ClientHttpReques
 
     private final RetryListener listener;
 
-    private final ScheduledExecutorService timer;
-
     private final BlockingWaits waits;
 
     /**
@@ -61,39 +56,26 @@ public final class RetryClientHttpRequestInterceptor implements ClientHttpReques
      * @param listener told of every attempt, wait and call end
      */
     public RetryClientHttpRequestInterceptor(RetryClients clients, RetryListener listener) {
-        this(clients, RetryClients.DEFAULT_CLIENT, RetryListener.composite(List.of(listener)), newTimer(),
-                new BlockingWaits());
+        this(clients, RetryClients.DEFAULT_CLIENT, RetryListener.composite(List.of(listener)), new BlockingWaits());
     }
 
     private RetryClientHttpRequestInterceptor(RetryClients clients, String clientName, RetryListener listener,
-            ScheduledExecutorService timer, BlockingWaits waits) {
+            BlockingWaits waits) {
         this.clients = Objects.requireNonNull(clients, "clients");
         this.clientName = clients.get(clientName).name();
         this.listener = listener;
-        this.timer = timer;
         this.waits = waits;
-    }
-
-    /** One daemon thread runs every attempt timer: a timer only interrupts a thread, it never blocks. */
-    private static ScheduledExecutorService newTimer() {
-        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, (task) -> {
-            Thread thread = new Thread(task, "http-retry-attempt-timer");
-            thread.setDaemon(true);
-            return thread;
-        });
-        executor.setRemoveOnCancelPolicy(true);
-        return executor;
     }
 
     /**
      * An interceptor like this one that retries under another client's policy by default; it shares
-     * this one's timer and waits (and so its {@link #shutdown()}).
+     * this one's waits (and so its {@link #shutdown()}).
      * @param name the client's name
      * @return the interceptor
      * @throws IllegalArgumentException if there is no client of that name
      */
     public RetryClientHttpRequestInterceptor forClient(String name) {
-        return new RetryClientHttpRequestInterceptor(this.clients, name, this.listener, this.timer, this.waits);
+        return new RetryClientHttpRequestInterceptor(this.clients, name, this.listener, this.waits);
     }
 
     /**
@@ -125,7 +107,6 @@ public final class RetryClientHttpRequestInterceptor implements ClientHttpReques
      */
     public void shutdown() {
         this.waits.close();
-        this.timer.shutdown();
     }
 
     @Override
@@ -140,7 +121,7 @@ public final class RetryClientHttpRequestInterceptor implements ClientHttpReques
             throw new IllegalArgumentException("No retry client named '" + selected + "' (request attribute "
                     + RestClientRetryRequests.ATTRIBUTE + "); the clients are " + this.clients.names());
         }
-        if (!client.enabled() || this.waits.isClosed()) {
+        if (!client.enabled()) {
             return execution.execute(request, body);
         }
         RetryExecution call = client.policy().start(client.name(), request.getMethod().name(),
@@ -149,61 +130,79 @@ public final class RetryClientHttpRequestInterceptor implements ClientHttpReques
             if (!call.startAttempt()) {
                 throw failure(call);
             }
-            RetryDecision decision;
-            ClientHttpResponse response;
-            AttemptTimer attempt = AttemptTimer.start(this.timer, call.attemptTimeoutNanos());
+            ClientHttpResponse response = null;
+            IOException ioError = null;
+            RuntimeException uncheckedError = null;
+            AttemptTimer attempt = AttemptTimer.start(call.attemptTimeoutNanos());
             try {
                 response = execution.execute(request, body);
             }
-            catch (IOException | RuntimeException ex) {
-                if (attempt.finish()) {
-                    decision = call.onAttemptTimeout();
+            catch (IOException ex) {
+                ioError = ex;
+            }
+            catch (RuntimeException ex) {
+                uncheckedError = ex;
+            }
+            catch (Error fatal) {
+                attempt.finish();
+                call.onCancel(true);
+                throw fatal;
+            }
+            Exception error = (ioError != null) ? ioError : uncheckedError;
+            RetryDecision decision;
+            if (attempt.finish()) {
+                // the time was up first (a response that arrived just then loses, as it does for WebClient)
+                if (response != null) {
+                    closeQuietly(response);
                 }
-                else if (interruptedByCaller(ex)) {
+                decision = call.onAttemptTimeout();
+            }
+            else if (error != null) {
+                if (interruptedByCaller(error)) {
                     call.onCancel(true);
                     Thread.currentThread().interrupt();
-                    throw ex;
+                    if (ioError != null) {
+                        throw ioError;
+                    }
+                    throw Objects.requireNonNull(uncheckedError);
                 }
-                else {
-                    decision = call.onOutcome(Outcome.failure(ex));
-                }
-                if (decision instanceof RetryDecision.Stop) {
-                    throw failure(call);
-                }
-                await(call, ((RetryDecision.Retry) decision).delay().toNanos(), null);
-                continue;
-            }
-            if (attempt.finish()) {
-                // the time was up as the response arrived: the timeout won, as it does for WebClient
-                closeQuietly(response);
-                decision = call.onAttemptTimeout();
-                if (decision instanceof RetryDecision.Stop) {
-                    throw failure(call);
-                }
-                await(call, ((RetryDecision.Retry) decision).delay().toNanos(), null);
-                continue;
-            }
-            int status = response.getStatusCode().value();
-            if (status < 400) {
-                call.onSuccess(status);
-                return response;
-            }
-            decision = call.onOutcome(Outcome.response(status, response.getHeaders().getFirst(HttpHeaders.RETRY_AFTER)));
-            if (decision instanceof RetryDecision.Retry retry) {
-                await(call, retry.delay().toNanos(), response);
+                decision = call.onOutcome(Outcome.failure(error));
             }
             else {
-                return response;
+                ClientHttpResponse received = Objects.requireNonNull(response, "response");
+                decision = decide(call, received);
+                if (decision instanceof RetryDecision.Stop) {
+                    // not retried, or the last: the caller gets it untouched (an unreadable status included)
+                    return received;
+                }
+                closeQuietly(received);
+            }
+            if (decision instanceof RetryDecision.Retry retry) {
+                await(call, retry.delay().toNanos());
+            }
+            else {
+                throw failure(call);
             }
         }
     }
 
-    /** Closes a retried response (its connection goes back to the pool), then waits; a wait that cannot end as planned ends the call. */
-    private void await(RetryExecution call, long nanos, @Nullable ClientHttpResponse retried)
-            throws IOException {
-        if (retried != null) {
-            closeQuietly(retried);
+    /** Decides on a response; one whose status cannot be read is an I/O failure of the attempt. */
+    private static RetryDecision decide(RetryExecution call, ClientHttpResponse response) {
+        int status;
+        try {
+            status = response.getStatusCode().value();
         }
+        catch (IOException | RuntimeException ex) {
+            return call.onOutcome(Outcome.failure(ex));
+        }
+        if (status < 400) {
+            return call.onSuccess(status);
+        }
+        return call.onOutcome(Outcome.response(status, response.getHeaders().getFirst(HttpHeaders.RETRY_AFTER)));
+    }
+
+    /** Waits before the next attempt; a wait that cannot end as planned ends the call. */
+    private void await(RetryExecution call, long nanos) throws IOException {
         BlockingWaits.End end = this.waits.await(nanos);
         if (end == BlockingWaits.End.INTERRUPTED) {
             call.onCancel(false);

@@ -415,6 +415,21 @@ class RetryClientHttpRequestInterceptorTests {
     }
 
     @Test
+    void aCallThatWouldRetryAfterShutdownEndsAtOnce() {
+        this.server.then(status(503)).otherwise(status(200).body("ok"));
+        RetryClientHttpRequestInterceptor interceptor = interceptor(Harness.fastPolicy());
+        RestClient client = client(Factory.REACTOR.create(), this.server.url(), interceptor);
+        interceptor.shutdown();
+
+        assertThatThrownBy(() -> client.get().retrieve().toBodilessEntity()).isInstanceOf(IllegalStateException.class)
+            .hasMessageContaining("shutting down");
+        assertThat(this.server.requests()).isEqualTo(1);
+        assertThat(this.listener.onlyCall().reason()).isEqualTo(StopReason.SHUTDOWN);
+        // a call that needs no retry still succeeds
+        assertThat(client.get().retrieve().body(String.class)).isEqualTo("ok");
+    }
+
+    @Test
     void metersHaveTheWebClientNamesAndTags() {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         RetryClients clients = RetryClients.of(Map.of(RetryClients.DEFAULT_CLIENT, Harness.fastPolicy().build()), Clock.systemUTC());
