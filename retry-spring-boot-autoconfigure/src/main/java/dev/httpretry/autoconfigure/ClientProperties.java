@@ -11,7 +11,7 @@ public class ClientProperties extends PolicyProperties {
     private @Nullable Boolean enabled;
 
     /**
-     * When set, a WebClient bean named after the client is registered with this base URL and the client's policy.
+     * When set, a WebClient bean named after the client (and, with spring-boot-restclient, a RestClient bean "<name>RestClient" qualified by the name) is registered with this base URL and the client's policy.
      */
     private @Nullable String baseUrl;
 

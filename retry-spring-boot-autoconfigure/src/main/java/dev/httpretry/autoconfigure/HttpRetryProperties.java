@@ -25,7 +25,7 @@ public class HttpRetryProperties extends PolicyProperties {
     private boolean enabled = true;
 
     /**
-     * Named clients: each key is a client name; its settings fall back, key by key, to the top level. A client with a base-url also gets a WebClient bean of that name.
+     * Named clients: each key is a client name; its settings fall back, key by key, to the top level. A client with a base-url also gets a WebClient bean of that name (and a RestClient bean "<name>RestClient" with spring-boot-restclient).
      */
     private Map<String, ClientProperties> clients = new LinkedHashMap<>();
 
