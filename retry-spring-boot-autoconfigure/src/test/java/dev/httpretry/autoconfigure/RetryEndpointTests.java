@@ -21,6 +21,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.web.client.RestClient;
 import org.springframework.web.reactive.function.client.WebClient;
 
 import static dev.httpretry.autoconfigure.TestServer.Reply.status;
@@ -44,6 +45,10 @@ class RetryEndpointTests {
     @Autowired
     @Qualifier("payments")
     private WebClient payments;
+
+    @Autowired
+    @Qualifier("payments")
+    private RestClient paymentsRestClient;
 
     @Autowired
     private MeterRegistry registry;
@@ -96,6 +101,23 @@ class RetryEndpointTests {
         // the call deposited a tenth of a retry and took two
         assertThat(number(state, "budget-available")).isBetween(number(before, "budget-available") - 2,
                 number(before, "budget-available") - 1);
+    }
+
+    @Test
+    void restClientCallsAreCountedUnderTheSameClientWithOneHttpClientRequestsSample() {
+        upstream.then(status(503), status(503)).otherwise(status(200).body("paid"));
+        Map<String, Object> before = map(map(map(get("/actuator/retry").getBody(), "clients"), "payments"), "state");
+        double requestsBefore = requestsCount();
+
+        assertThat(this.paymentsRestClient.get().uri("/pay").retrieve().body(String.class)).isEqualTo("paid");
+
+        Map<String, Object> state = map(map(map(get("/actuator/retry").getBody(), "clients"), "payments"), "state");
+        assertThat(number(map(state, "calls"), "success") - number(map(before, "calls"), "success")).isEqualTo(1);
+        assertThat(number(state, "attempts") - number(before, "attempts")).isEqualTo(3);
+        assertThat(number(state, "retries") - number(before, "retries")).isEqualTo(2);
+        assertThat(requestsCount() - requestsBefore).isEqualTo(1);
+        assertThat(this.registry.get(RetryMetrics.ATTEMPTS).tags("client", "payments", "method", "GET", "attempt", "1",
+                "status", "503").counter().count()).isGreaterThanOrEqualTo(1);
     }
 
     @Test
