@@ -44,12 +44,25 @@ final class RequestFactoryCheck {
         }
     }
 
+    /**
+     * The factory a Boot builder makes ({@code ...boot.http.client.XClientHttpRequestFactoryBuilder}
+     * makes Spring's {@code ...http.client.XClientHttpRequestFactory}), with the builder; another builder by its own name.
+     */
+    private static String factoryName(String builder) {
+        String boot = "org.springframework.boot.http.client.";
+        if (builder.startsWith(boot) && builder.endsWith("ClientHttpRequestFactoryBuilder")) {
+            String factory = builder.substring(boot.length(), builder.length() - "Builder".length());
+            return "org.springframework.http.client." + factory + " (from " + builder + ")";
+        }
+        return builder;
+    }
+
     /** The warning for a request factory builder, or {@code null} when its factories can be bounded per attempt. */
     static @org.jspecify.annotations.Nullable String warning(Object builder) {
         if (builder instanceof ReactorClientHttpRequestFactoryBuilder || builder instanceof JdkClientHttpRequestFactoryBuilder) {
             return null;
         }
-        return "RestClient requests are made with " + builder.getClass().getName()
+        return "RestClient requests are made with " + factoryName(builder.getClass().getName())
                 + ", whose requests the retry interceptor cannot bound per attempt (a blocked read ignores the"
                 + " interrupt that ends an attempt): http.retry attempt-timeout and deadline are enforced only"
                 + " between attempts. Set its read timeout (spring.http.clients.read-timeout), or use the"

@@ -162,7 +162,7 @@ class RestClientAutoConfigurationTests {
             context.getBean(RestClient.Builder.class);
         });
         assertThat(output).containsOnlyOnce("cannot bound per attempt")
-            .contains("org.springframework.boot.http.client.SimpleClientHttpRequestFactoryBuilder");
+            .contains("org.springframework.http.client.SimpleClientHttpRequestFactory (from org.springframework.boot.http.client.SimpleClientHttpRequestFactoryBuilder)");
     }
 
     @Test
