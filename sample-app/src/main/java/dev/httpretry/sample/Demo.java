@@ -31,6 +31,8 @@ import org.springframework.web.reactive.function.client.WebClientResponseExcepti
  * client's connection pool, codecs and observation; the only difference is the retry filter. A third
  * run makes the same calls with the blocking {@code upstreamRestClient} (qualified {@code upstream}),
  * each on a {@code boundedElastic} thread: the same policy and budget, through the RestClient interceptor.
+ * It follows the retrying run at once, so it draws on a budget that run has partly spent: refused
+ * retries show as stop reason {@code budget}, which is what one budget per client name means.
  *
  * <p>The upstream is this app itself, so its URL needs the server's port, which is known only once
  * the server runs (with {@code server.port=0} it is chosen then). The {@code upstream} bean keeps its
