@@ -1,5 +1,7 @@
 package dev.httpretry.restclient;
 
+import java.io.Closeable;
+import java.io.IOException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -37,8 +39,12 @@ final class AttemptTimer extends AtomicInteger implements Runnable {
 
     private transient @Nullable ScheduledFuture<?> future;
 
-    private AttemptTimer(Thread thread) {
+    /** Closed by the timer before it interrupts, for a blocking read that an interrupt alone does not end. */
+    private final transient @Nullable Closeable abort;
+
+    private AttemptTimer(Thread thread, @Nullable Closeable abort) {
         this.thread = thread;
+        this.abort = abort;
     }
 
     private static ScheduledThreadPoolExecutor newTimer() {
@@ -58,7 +64,17 @@ final class AttemptTimer extends AtomicInteger implements Runnable {
      * @return the timer
      */
     static AttemptTimer start(long nanos) {
-        AttemptTimer attempt = new AttemptTimer(Thread.currentThread());
+        return start(nanos, null);
+    }
+
+    /**
+     * Starts a timer that, when the time is up, closes {@code abort} and then interrupts the calling thread.
+     * @param nanos the time
+     * @param abort what to close first (a body being read), or {@code null}
+     * @return the timer
+     */
+    static AttemptTimer start(long nanos, @Nullable Closeable abort) {
+        AttemptTimer attempt = new AttemptTimer(Thread.currentThread(), abort);
         attempt.future = TIMER.schedule(attempt, nanos, TimeUnit.NANOSECONDS);
         return attempt;
     }
@@ -66,8 +82,18 @@ final class AttemptTimer extends AtomicInteger implements Runnable {
     @Override
     public void run() {
         if (compareAndSet(PENDING, FIRING)) {
-            this.thread.interrupt();
-            set(FIRED);
+            try {
+                if (this.abort != null) {
+                    this.abort.close();
+                }
+            }
+            catch (IOException | RuntimeException ex) {
+                // closing is only a way to end the read; the interrupt follows anyway
+            }
+            finally {
+                this.thread.interrupt();
+                set(FIRED);
+            }
         }
     }
 

@@ -30,8 +30,9 @@ import org.springframework.web.client.RestClient;
  * {@code min(attempt-timeout, time left before the deadline)}: a timer interrupts the calling thread
  * when the time is up, which aborts the request on the request factories whose wait for the
  * response is interruptible (Reactor Netty's and the JDK {@code HttpClient}'s), and the interrupt is
- * then cleared. Every response that is retried is closed before the wait. Waits park the calling
- * thread ({@code LockSupport.parkNanos}, no monitor held, so a virtual thread leaves its carrier);
+ * then cleared. Every response that is retried is released before the wait: its body read and
+ * thrown away for at most 64 KiB and 1 s, or dropped with its connection ({@link ResponseRelease}).
+ * Waits park the calling thread ({@code LockSupport.parkNanos}, no monitor held, so a virtual thread leaves its carrier);
  * an interrupt of the caller ends the call at once with the interrupt flag kept, and
  * {@link #shutdown()} ends every wait at once. The last response reaches the caller untouched. A
  * request may pick another client or turn retrying off with {@link RestClientRetryRequests}.
@@ -175,7 +176,7 @@ public final class RetryClientHttpRequestInterceptor implements ClientHttpReques
                     // not retried, or the last: the caller gets it untouched (an unreadable status included)
                     return received;
                 }
-                closeQuietly(received);
+                ResponseRelease.release(received, call.timeLeftNanos());
             }
             if (decision instanceof RetryDecision.Retry retry) {
                 await(call, retry.delay().toNanos());

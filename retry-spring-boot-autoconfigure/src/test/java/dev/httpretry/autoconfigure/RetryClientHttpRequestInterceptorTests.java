@@ -332,6 +332,29 @@ class RetryClientHttpRequestInterceptorTests {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(Factory.class)
+    void aRetriedResponseWhoseBodyNeverEndsIsDroppedNotWaitedFor(Factory factory) {
+        // a 503 that sends its headers and a first chunk, then stalls for ever
+        this.server.then((request, response) -> request.receive().then(response.status(503)
+            .sendString(reactor.core.publisher.Flux.just("busy").concatWith(reactor.core.publisher.Flux.never())).then()))
+            .otherwise(status(200).body("ok"));
+
+        long start = System.nanoTime();
+        assertThat(client(factory, Harness.fastPolicy()).get().retrieve().body(String.class)).isEqualTo("ok");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+        assertThat(this.server.requests()).isEqualTo(2);
+        assertThat(Thread.currentThread().isInterrupted()).isFalse();
+    }
+
+    @Test
+    void aLongRetriedBodyIsDroppedAfterItsFirstBytes() {
+        this.server.then(status(503).body("x".repeat(1024 * 1024))).otherwise(status(200).body("ok"));
+
+        assertThat(client(Factory.REACTOR, Harness.fastPolicy()).get().retrieve().body(String.class)).isEqualTo("ok");
+        assertThat(this.server.requests()).isEqualTo(2);
+    }
+
     @Test
     void requestMayTurnRetryingOff() {
         this.server.otherwise(status(503));
