@@ -43,6 +43,8 @@ public final class RetryExecution {
 
     private final RetryBudget budget;
 
+    private boolean bodyReplayable = true;
+
     private final RetryListener listener;
 
     private final LongSupplier nanoTime;
@@ -146,7 +148,7 @@ public final class RetryExecution {
             return onSuccess(response.status());
         }
         Attempt attempt = new Attempt(this.attempts, outcome, this.method, this.idempotencyKey,
-                Duration.ofNanos(timeLeftNanos()), this.serverErrorRetries, this.previousDelay);
+                Duration.ofNanos(timeLeftNanos()), this.serverErrorRetries, this.previousDelay, this.bodyReplayable);
         RetryDecision decision = this.policy.decide(attempt, this.budget);
         this.lastOutcome = outcome;
         this.listener.onAttempt(new AttemptEvent(this.client, this.method, this.attempts, outcome, decision));
@@ -233,6 +235,15 @@ public final class RetryExecution {
             this.earlierFailures = null;
         }
         return error;
+    }
+
+    /**
+     * The request's body cannot be sent again as it was (larger than {@code body-replay-limit}, or its
+     * first sending ended early): from now on, an outcome that may have reached the server stops the
+     * call with {@link StopReason#BODY_NOT_REPLAYABLE}.
+     */
+    public void bodyNotReplayable() {
+        this.bodyReplayable = false;
     }
 
     /**

@@ -1,14 +1,19 @@
 package dev.httpretry.webclient;
 
+import java.net.URI;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.function.LongSupplier;
 
 import dev.httpretry.core.Outcome;
+import dev.httpretry.core.RateLimitReset;
+import dev.httpretry.core.RetryBudget;
 import dev.httpretry.core.RetryClient;
 import dev.httpretry.core.RetryDecision;
 import dev.httpretry.core.RetryExecution;
 import dev.httpretry.core.RetryListener;
+import dev.httpretry.core.RetrySettings;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.contextpropagation.ObservationThreadLocalAccessor;
 import org.jspecify.annotations.Nullable;
@@ -21,6 +26,7 @@ import reactor.core.scheduler.Scheduler;
 import reactor.util.context.Context;
 
 import org.springframework.http.HttpHeaders;
+import org.springframework.web.reactive.function.BodyInserters;
 import org.springframework.web.reactive.function.client.ClientRequest;
 import org.springframework.web.reactive.function.client.ClientRequestObservationContext;
 import org.springframework.web.reactive.function.client.ClientResponse;
@@ -50,6 +56,11 @@ final class RetryingCall extends Operators.MonoSubscriber<ClientResponse, Client
 
     private final RetryExecution execution;
 
+    /** The request's body, kept to send again; {@code null} for a request without a body. */
+    private final @Nullable ReplayableBody body;
+
+    private final String attemptHeader;
+
     /** The attempt in flight, or the last one. */
     private volatile @Nullable AttemptSubscriber current;
 
@@ -63,8 +74,14 @@ final class RetryingCall extends Operators.MonoSubscriber<ClientResponse, Client
         this.next = next;
         this.scheduler = scheduler;
         this.waits = waits;
+        RetrySettings settings = client.policy().settings();
+        this.body = (request.body() == BodyInserters.empty()) ? null : ReplayableBody.of(request, settings.bodyReplayLimit());
+        this.attemptHeader = settings.attemptHeader();
+        URI url = request.url();
+        RetryBudget budget = client.budgets().forDestination(String.valueOf(url.getScheme()), String.valueOf(url.getHost()),
+                url.getPort());
         this.execution = client.policy().start(client.name(), request.method().name(),
-                request.headers().containsHeader(IDEMPOTENCY_KEY), client.budget(), listener, this);
+                request.headers().containsHeader(IDEMPOTENCY_KEY), budget, listener, this);
     }
 
     /** A call that starts when subscribed; each subscription is a call of its own. */
@@ -93,6 +110,7 @@ final class RetryingCall extends Operators.MonoSubscriber<ClientResponse, Client
         boolean inFlight = attempt != null && attempt.cancelByCaller();
         abortWait();
         this.execution.onCancel(inFlight);
+        releaseBody();
     }
 
     @Override
@@ -119,7 +137,7 @@ final class RetryingCall extends Operators.MonoSubscriber<ClientResponse, Client
         this.current = attempt;
         try {
             attempt.timer = this.scheduler.schedule(attempt, this.execution.attemptTimeoutNanos(), TimeUnit.NANOSECONDS);
-            this.next.exchange(this.request).doOnDiscard(Object.class, Responses::releaseDiscarded).subscribe(attempt);
+            this.next.exchange(attemptRequest()).doOnDiscard(Object.class, Responses::releaseDiscarded).subscribe(attempt);
         }
         catch (RuntimeException ex) {
             attempt.onError(ex);
@@ -129,14 +147,30 @@ final class RetryingCall extends Operators.MonoSubscriber<ClientResponse, Client
         }
     }
 
+    /** Every attempt sends the same body; those after the first carry their number when {@code attempt-header} is set. */
+    private ClientRequest attemptRequest() {
+        ClientRequest attempt = (this.body != null) ? this.body.request() : this.request;
+        int number = this.execution.attempts();
+        if (number > 1 && !this.attemptHeader.isEmpty()) {
+            return ClientRequest.from(attempt).headers((headers) -> headers.set(this.attemptHeader, String.valueOf(number))).build();
+        }
+        return attempt;
+    }
+
     private void onResponse(ClientResponse response) {
         int status = response.statusCode().value();
         if (status < 400) {
             this.execution.onSuccess(status);
+            releaseBody();
             complete(response);
             return;
         }
-        Outcome outcome = Outcome.response(status, response.headers().asHttpHeaders().getFirst(HttpHeaders.RETRY_AFTER));
+        checkBody();
+        HttpHeaders headers = response.headers().asHttpHeaders();
+        List<String> rateLimit = headers.get(RateLimitReset.RATE_LIMIT);
+        Outcome outcome = Outcome.response(status, headers.getFirst(HttpHeaders.RETRY_AFTER),
+                (rateLimit != null) ? String.join(", ", rateLimit) : null, headers.getFirst(RateLimitReset.RATE_LIMIT_RESET),
+                headers.getFirst(RateLimitReset.X_RATE_LIMIT_RESET));
         if (this.execution.onOutcome(outcome) instanceof RetryDecision.Retry retry) {
             forgetObservedResponse();
             long waitEnd = getAsLong() + retry.delay().toNanos();
@@ -149,7 +183,21 @@ final class RetryingCall extends Operators.MonoSubscriber<ClientResponse, Client
             }
         }
         else {
+            releaseBody();
             complete(response);
+        }
+    }
+
+    /** A body that cannot be sent again as it was makes a retry unsafe once the request may have reached the server. */
+    private void checkBody() {
+        if (this.body != null && !this.body.replayable()) {
+            this.execution.bodyNotReplayable();
+        }
+    }
+
+    private void releaseBody() {
+        if (this.body != null) {
+            this.body.release();
         }
     }
 
@@ -197,6 +245,7 @@ final class RetryingCall extends Operators.MonoSubscriber<ClientResponse, Client
     }
 
     private void fail() {
+        releaseBody();
         Throwable error = this.execution.failure();
         if (isCancelled()) {
             Operators.onErrorDropped(error, currentContext());
@@ -267,6 +316,7 @@ final class RetryingCall extends Operators.MonoSubscriber<ClientResponse, Client
         public void onError(Throwable error) {
             // an error after the timeout or the caller's cancellation is the cancelled exchange's own: ignore it
             if (win()) {
+                checkBody();
                 decided(RetryingCall.this.execution.onOutcome(Outcome.failure(error)));
             }
         }
@@ -276,6 +326,7 @@ final class RetryingCall extends Operators.MonoSubscriber<ClientResponse, Client
             if (!this.responded && win()) {
                 // an exchange that ends without a response: pass the empty result on, as without retrying
                 RetryingCall.this.execution.onEmpty();
+                releaseBody();
                 RetryingCall.this.actual.onComplete();
             }
         }
@@ -285,6 +336,7 @@ final class RetryingCall extends Operators.MonoSubscriber<ClientResponse, Client
         public void run() {
             if (DONE.compareAndSet(this, 0, 1)) {
                 cancelUpstream();
+                checkBody();
                 decided(RetryingCall.this.execution.onAttemptTimeout());
             }
         }
