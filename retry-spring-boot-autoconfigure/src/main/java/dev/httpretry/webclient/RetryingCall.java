@@ -59,10 +59,12 @@ final class RetryingCall extends Operators.MonoSubscriber<ClientResponse, Client
     /** The request's body, kept to send again; {@code null} for a request without a body. */
     private final @Nullable ReplayableBody body;
 
-    private final String attemptHeader;
 
     /** The attempt in flight, or the last one. */
     private volatile @Nullable AttemptSubscriber current;
+
+    /** The caller's context with a discard hook that releases what the connector throws away; made once per call. */
+    private @Nullable Context attemptContext;
 
     /** What the call waits on before its next attempt (a body being drained, a timer), if anything. */
     private volatile @Nullable Disposable wait;
@@ -76,7 +78,6 @@ final class RetryingCall extends Operators.MonoSubscriber<ClientResponse, Client
         this.waits = waits;
         RetrySettings settings = client.policy().settings();
         this.body = (request.body() == BodyInserters.empty()) ? null : ReplayableBody.of(request, settings.bodyReplayLimit());
-        this.attemptHeader = settings.attemptHeader();
         URI url = request.url();
         RetryBudget budget = client.budgets().forDestination(String.valueOf(url.getScheme()), String.valueOf(url.getHost()),
                 url.getPort());
@@ -137,7 +138,7 @@ final class RetryingCall extends Operators.MonoSubscriber<ClientResponse, Client
         this.current = attempt;
         try {
             attempt.timer = this.scheduler.schedule(attempt, this.execution.attemptTimeoutNanos(), TimeUnit.NANOSECONDS);
-            this.next.exchange(attemptRequest()).doOnDiscard(Object.class, Responses::releaseDiscarded).subscribe(attempt);
+            this.next.exchange(attemptRequest()).subscribe(attempt);
         }
         catch (RuntimeException ex) {
             attempt.onError(ex);
@@ -151,8 +152,9 @@ final class RetryingCall extends Operators.MonoSubscriber<ClientResponse, Client
     private ClientRequest attemptRequest() {
         ClientRequest attempt = (this.body != null) ? this.body.request() : this.request;
         int number = this.execution.attempts();
-        if (number > 1 && !this.attemptHeader.isEmpty()) {
-            return ClientRequest.from(attempt).headers((headers) -> headers.set(this.attemptHeader, String.valueOf(number))).build();
+        String header = (number > 1) ? this.execution.settings().attemptHeader() : "";
+        if (!header.isEmpty()) {
+            return ClientRequest.from(attempt).headers((headers) -> headers.set(header, String.valueOf(number))).build();
         }
         return attempt;
     }
@@ -285,9 +287,19 @@ final class RetryingCall extends Operators.MonoSubscriber<ClientResponse, Client
 
         private boolean responded;
 
+        /**
+         * The caller's context, plus a discard hook: a response (or connection) the connector throws
+         * away when a cancel overtakes it is released ({@link Responses#releaseDiscarded}). Cheaper
+         * than a {@code doOnDiscard} operator per attempt.
+         */
         @Override
         public Context currentContext() {
-            return RetryingCall.this.actual.currentContext();
+            Context context = RetryingCall.this.attemptContext;
+            if (context == null) {
+                context = Operators.enableOnDiscard(RetryingCall.this.actual.currentContext(), Responses::releaseDiscarded);
+                RetryingCall.this.attemptContext = context;
+            }
+            return context;
         }
 
         @Override
