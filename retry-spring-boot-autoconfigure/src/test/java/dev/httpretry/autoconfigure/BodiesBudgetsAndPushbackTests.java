@@ -18,13 +18,23 @@ import dev.httpretry.core.DelaySource;
 import dev.httpretry.core.RetryClients;
 import dev.httpretry.core.RetryPolicy;
 import dev.httpretry.core.StopReason;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import io.netty.util.ResourceLeakDetector;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
 
+import org.springframework.core.io.ByteArrayResource;
+import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.http.client.MultipartBodyBuilder;
 import org.springframework.core.io.buffer.DefaultDataBufferFactory;
 import org.springframework.web.reactive.function.BodyInserters;
 import org.springframework.web.reactive.function.client.WebClient;
@@ -41,9 +51,82 @@ class BodiesBudgetsAndPushbackTests {
 
     private final List<DisposableServer> servers = new ArrayList<>();
 
+    private final ListAppender<ILoggingEvent> leaks = new ListAppender<>();
+
+    private ResourceLeakDetector.Level previousLevel;
+
+    @BeforeEach
+    void paranoid() {
+        this.previousLevel = ResourceLeakDetector.getLevel();
+        ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.PARANOID);
+        this.leaks.start();
+        ((Logger) LoggerFactory.getLogger("io.netty.util.ResourceLeakDetector")).addAppender(this.leaks);
+    }
+
     @AfterEach
     void stop() {
         this.servers.forEach((server) -> server.disposeNow(Duration.ofSeconds(5)));
+        // make the leak detector look: unreachable buffers are reported when later ones are allocated
+        for (int i = 0; i < 5; i++) {
+            System.gc();
+            io.netty.buffer.PooledByteBufAllocator.DEFAULT.buffer(1024).release();
+        }
+        ((Logger) LoggerFactory.getLogger("io.netty.util.ResourceLeakDetector")).detachAppender(this.leaks);
+        ResourceLeakDetector.setLevel(this.previousLevel);
+        assertThat(this.leaks.list).extracting(ILoggingEvent::getFormattedMessage).noneMatch((message) -> message.contains("LEAK:"));
+    }
+
+    @Test
+    void aMultipartBodyIsSentTheSameOnEveryAttempt() {
+        Recorder server = recorder((n) -> (n == 1) ? 503 : 200);
+        Harness harness = Harness.of(Harness.fastPolicy());
+        MultipartBodyBuilder parts = new MultipartBodyBuilder();
+        parts.part("name", "value");
+        parts.part("file", new ByteArrayResource(randomBytes(10_000)) {
+            @Override
+            public String getFilename() {
+                return "upload.bin";
+            }
+        });
+
+        harness.client(server.url).post().header("Idempotency-Key", "k1").body(BodyInserters.fromMultipartData(parts.build()))
+            .retrieve().toBodilessEntity().block(Duration.ofSeconds(10));
+
+        assertThat(server.bodies).hasSize(2);
+        assertThat(server.bodies.get(1)).isEqualTo(server.bodies.get(0)).hasSizeGreaterThan(10_000);
+    }
+
+    /** The body's own error reaches the caller as it is: it is not the server's, and nothing is retried. */
+    @Test
+    void aBodyThatFailsHalfWayIsNotRetried() {
+        Recorder server = recorder((n) -> 200);
+        Harness harness = Harness.of(Harness.fastPolicy());
+        IllegalStateException broken = new IllegalStateException("the upload source broke");
+        Flux<DataBuffer> failing = Flux.concat(Flux.just(DefaultDataBufferFactory.sharedInstance.wrap(randomBytes(4096))),
+                Flux.error(broken));
+
+        assertThatThrownBy(() -> harness.client(server.url).put().body(BodyInserters.fromDataBuffers(failing))
+            .retrieve().toBodilessEntity().block(Duration.ofSeconds(10)))
+            .hasRootCause(broken);
+
+        assertThat(harness.listener.onlyCall().attempts()).isOne();
+        assertThat(harness.listener.onlyCall().success()).isFalse();
+    }
+
+    @Test
+    void cancellingMidUploadReleasesTheKeptBody() throws InterruptedException {
+        Recorder server = recorder((n) -> 200);
+        Harness harness = Harness.of(Harness.fastPolicy());
+        Flux<DataBuffer> slow = Flux.interval(Duration.ofMillis(20)).take(100)
+            .map((i) -> DefaultDataBufferFactory.sharedInstance.wrap(randomBytes(1024)));
+
+        reactor.core.Disposable call = harness.client(server.url).put().body(BodyInserters.fromDataBuffers(slow))
+            .retrieve().toBodilessEntity().subscribe();
+        Thread.sleep(200);
+        call.dispose();
+
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> !harness.listener.calls.isEmpty());
+        assertThat(harness.listener.onlyCall().reason()).isEqualTo(StopReason.CANCELLED);
     }
 
     /** Regression: a one-shot streamed body used to be sent empty on the retry, and a 200 hid the loss. */
