@@ -244,6 +244,14 @@ public final class RetryExecution {
     }
 
     /**
+     * The name of the client the call runs under.
+     * @return the client's name
+     */
+    public String client() {
+        return this.client;
+    }
+
+    /**
      * The settings of the policy this call runs under.
      * @return the settings
      */

@@ -129,12 +129,7 @@ public final class RetryMetrics implements RetryListener {
 
     /** The simple class name of the root cause, or {@code none}. */
     static String errorName(@Nullable Throwable error) {
-        if (error == null) {
-            return "none";
-        }
-        Class<?> type = ExceptionClassifier.rootCause(error).getClass();
-        String name = type.getSimpleName();
-        return name.isEmpty() ? type.getName() : name;
+        return ExceptionClassifier.rootCauseName(error);
     }
 
     private record CallKey(String client, String method, StopReason reason, boolean retried) {

@@ -15,6 +15,7 @@ import dev.httpretry.core.RetryExecution;
 import dev.httpretry.core.RetryListener;
 import dev.httpretry.core.RetrySettings;
 import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
 import io.micrometer.observation.contextpropagation.ObservationThreadLocalAccessor;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Subscription;
@@ -54,6 +55,8 @@ final class RetryingCall extends Operators.MonoSubscriber<ClientResponse, Client
 
     private final PendingWaits waits;
 
+    private final ObservationRegistry observations;
+
     private final RetryExecution execution;
 
     /** The request's body, kept to send again; {@code null} for a request without a body. */
@@ -70,8 +73,10 @@ final class RetryingCall extends Operators.MonoSubscriber<ClientResponse, Client
     private volatile @Nullable Disposable wait;
 
     private RetryingCall(CoreSubscriber<? super ClientResponse> actual, RetryClient client, ClientRequest request,
-            ExchangeFunction next, RetryListener listener, Scheduler scheduler, PendingWaits waits) {
+            ExchangeFunction next, RetryListener listener, Scheduler scheduler, PendingWaits waits,
+            ObservationRegistry observations) {
         super(actual);
+        this.observations = observations;
         this.request = request;
         this.next = next;
         this.scheduler = scheduler;
@@ -87,11 +92,13 @@ final class RetryingCall extends Operators.MonoSubscriber<ClientResponse, Client
 
     /** A call that starts when subscribed; each subscription is a call of its own. */
     static Mono<ClientResponse> mono(RetryClient client, ClientRequest request, ExchangeFunction next,
-            RetryListener listener, java.util.function.Supplier<Scheduler> scheduler, PendingWaits waits) {
+            RetryListener listener, java.util.function.Supplier<Scheduler> scheduler, PendingWaits waits,
+            ObservationRegistry observations) {
         return new Mono<>() {
             @Override
             public void subscribe(CoreSubscriber<? super ClientResponse> actual) {
-                RetryingCall call = new RetryingCall(actual, client, request, next, listener, scheduler.get(), waits);
+                RetryingCall call = new RetryingCall(actual, client, request, next, listener, scheduler.get(), waits,
+                        observations);
                 actual.onSubscribe(call);
                 call.sendAttempt();
             }
@@ -138,7 +145,14 @@ final class RetryingCall extends Operators.MonoSubscriber<ClientResponse, Client
         this.current = attempt;
         try {
             attempt.timer = this.scheduler.schedule(attempt, this.execution.attemptTimeoutNanos(), TimeUnit.NANOSECONDS);
-            this.next.exchange(attemptRequest()).subscribe(attempt);
+            ClientRequest request = attemptRequest();
+            if (!this.observations.isNoop()) {
+                AttemptObservation.Started started = AttemptObservation.start(this.observations, callObservation(),
+                        this.execution.client(), this.execution.attempts(), request);
+                attempt.observation = started.observation();
+                request = started.request();
+            }
+            this.next.exchange(request).subscribe(attempt);
         }
         catch (RuntimeException ex) {
             attempt.onError(ex);
@@ -175,6 +189,7 @@ final class RetryingCall extends Operators.MonoSubscriber<ClientResponse, Client
                 headers.getFirst(RateLimitReset.X_RATE_LIMIT_RESET));
         if (this.execution.onOutcome(outcome) instanceof RetryDecision.Retry retry) {
             forgetObservedResponse();
+            observeWait(retry.delay().toNanos());
             long waitEnd = getAsLong() + retry.delay().toNanos();
             BodyDrain drain = new BodyDrain(this.scheduler, Math.min(BodyDrain.MAX_NANOS, this.execution.timeLeftNanos()),
                     () -> startWait(Math.max(0, waitEnd - getAsLong())));
@@ -205,6 +220,7 @@ final class RetryingCall extends Operators.MonoSubscriber<ClientResponse, Client
 
     private void decided(RetryDecision decision) {
         if (decision instanceof RetryDecision.Retry retry) {
+            observeWait(retry.delay().toNanos());
             startWait(retry.delay().toNanos());
         }
         else {
@@ -256,6 +272,17 @@ final class RetryingCall extends Operators.MonoSubscriber<ClientResponse, Client
         this.actual.onError(error);
     }
 
+    private void observeWait(long nanos) {
+        if (!this.observations.isNoop()) {
+            AttemptObservation.waiting(callObservation(), this.execution.attempts() + 1, nanos);
+        }
+    }
+
+    /** The call's {@code http.client.requests} observation, when the WebClient observes its calls. */
+    private @Nullable Observation callObservation() {
+        return this.actual.currentContext().getOrDefault(ObservationThreadLocalAccessor.KEY, null);
+    }
+
     /**
      * Boot's {@code http.client.requests} observation keeps the last response an attempt produced;
      * a retried one is not what the caller gets, so it is forgotten (the next attempt sets its own).
@@ -284,6 +311,9 @@ final class RetryingCall extends Operators.MonoSubscriber<ClientResponse, Client
         private volatile @Nullable Subscription upstream;
 
         private volatile @Nullable Disposable timer;
+
+        /** The attempt's own observation, when calls are observed. */
+        @Nullable AttemptObservation observation;
 
         private boolean responded;
 
@@ -317,6 +347,9 @@ final class RetryingCall extends Operators.MonoSubscriber<ClientResponse, Client
         public void onNext(ClientResponse response) {
             this.responded = true;
             if (win()) {
+                if (this.observation != null) {
+                    this.observation.stop(response);
+                }
                 onResponse(response);
             }
             else {
@@ -328,6 +361,9 @@ final class RetryingCall extends Operators.MonoSubscriber<ClientResponse, Client
         public void onError(Throwable error) {
             // an error after the timeout or the caller's cancellation is the cancelled exchange's own: ignore it
             if (win()) {
+                if (this.observation != null) {
+                    this.observation.stop(error);
+                }
                 checkBody();
                 decided(RetryingCall.this.execution.onOutcome(Outcome.failure(error)));
             }
@@ -348,6 +384,9 @@ final class RetryingCall extends Operators.MonoSubscriber<ClientResponse, Client
         public void run() {
             if (DONE.compareAndSet(this, 0, 1)) {
                 cancelUpstream();
+                if (this.observation != null) {
+                    this.observation.stop(new java.util.concurrent.TimeoutException("No response within the attempt's timeout"));
+                }
                 checkBody();
                 decided(RetryingCall.this.execution.onAttemptTimeout());
             }
@@ -358,6 +397,9 @@ final class RetryingCall extends Operators.MonoSubscriber<ClientResponse, Client
             if (DONE.compareAndSet(this, 0, 1)) {
                 cancelUpstream();
                 disposeTimer();
+                if (this.observation != null) {
+                    this.observation.stop(new java.util.concurrent.CancellationException("The caller cancelled the call"));
+                }
                 return true;
             }
             return false;
