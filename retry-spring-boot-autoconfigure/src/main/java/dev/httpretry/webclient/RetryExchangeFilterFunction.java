@@ -40,9 +40,9 @@ public final class RetryExchangeFilterFunction implements ExchangeFilterFunction
 
     private final Supplier<Scheduler> scheduler;
 
-    private final PendingWaits waits;
+    final PendingWaits waits;
 
-    private final ObservationRegistry observations;
+    final ObservationRegistry observations;
 
     /**
      * A filter that retries under the {@value RetryClients#DEFAULT_CLIENT} client's policy.
@@ -143,7 +143,7 @@ public final class RetryExchangeFilterFunction implements ExchangeFilterFunction
         if (!client.enabled()) {
             return next.exchange(request);
         }
-        return RetryingCall.mono(client, request, next, this.listener, this.scheduler, this.waits, this.observations);
+        return RetryingCall.mono(client, request, next, this.listener, this.scheduler, this);
     }
 
     @Override

@@ -15,7 +15,6 @@ import dev.httpretry.core.RetryExecution;
 import dev.httpretry.core.RetryListener;
 import dev.httpretry.core.RetrySettings;
 import io.micrometer.observation.Observation;
-import io.micrometer.observation.ObservationRegistry;
 import io.micrometer.observation.contextpropagation.ObservationThreadLocalAccessor;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Subscription;
@@ -53,9 +52,8 @@ final class RetryingCall extends Operators.MonoSubscriber<ClientResponse, Client
 
     private final Scheduler scheduler;
 
-    private final PendingWaits waits;
-
-    private final ObservationRegistry observations;
+    /** The filter: its pending waits and its observation registry, held in one field. */
+    private final RetryExchangeFilterFunction filter;
 
     private final RetryExecution execution;
 
@@ -73,14 +71,12 @@ final class RetryingCall extends Operators.MonoSubscriber<ClientResponse, Client
     private volatile @Nullable Disposable wait;
 
     private RetryingCall(CoreSubscriber<? super ClientResponse> actual, RetryClient client, ClientRequest request,
-            ExchangeFunction next, RetryListener listener, Scheduler scheduler, PendingWaits waits,
-            ObservationRegistry observations) {
+            ExchangeFunction next, RetryListener listener, Scheduler scheduler, RetryExchangeFilterFunction filter) {
         super(actual);
-        this.observations = observations;
+        this.filter = filter;
         this.request = request;
         this.next = next;
         this.scheduler = scheduler;
-        this.waits = waits;
         RetrySettings settings = client.policy().settings();
         this.body = (request.body() == BodyInserters.empty()) ? null : ReplayableBody.of(request, settings.bodyReplayLimit());
         URI url = request.url();
@@ -92,13 +88,11 @@ final class RetryingCall extends Operators.MonoSubscriber<ClientResponse, Client
 
     /** A call that starts when subscribed; each subscription is a call of its own. */
     static Mono<ClientResponse> mono(RetryClient client, ClientRequest request, ExchangeFunction next,
-            RetryListener listener, java.util.function.Supplier<Scheduler> scheduler, PendingWaits waits,
-            ObservationRegistry observations) {
+            RetryListener listener, java.util.function.Supplier<Scheduler> scheduler, RetryExchangeFilterFunction filter) {
         return new Mono<>() {
             @Override
             public void subscribe(CoreSubscriber<? super ClientResponse> actual) {
-                RetryingCall call = new RetryingCall(actual, client, request, next, listener, scheduler.get(), waits,
-                        observations);
+                RetryingCall call = new RetryingCall(actual, client, request, next, listener, scheduler.get(), filter);
                 actual.onSubscribe(call);
                 call.sendAttempt();
             }
@@ -146,8 +140,8 @@ final class RetryingCall extends Operators.MonoSubscriber<ClientResponse, Client
         try {
             attempt.timer = this.scheduler.schedule(attempt, this.execution.attemptTimeoutNanos(), TimeUnit.NANOSECONDS);
             ClientRequest request = attemptRequest();
-            if (!this.observations.isNoop()) {
-                AttemptObservation.Started started = AttemptObservation.start(this.observations, callObservation(),
+            if (!this.filter.observations.isNoop()) {
+                AttemptObservation.Started started = AttemptObservation.start(this.filter.observations, callObservation(),
                         this.execution.client(), this.execution.attempts(), request);
                 attempt.observation = started.observation();
                 request = started.request();
@@ -232,7 +226,7 @@ final class RetryingCall extends Operators.MonoSubscriber<ClientResponse, Client
         if (isCancelled()) {
             return;
         }
-        Disposable timer = this.waits.schedule(this.scheduler, this::sendAttempt, nanos, this::abortForShutdown);
+        Disposable timer = this.filter.waits.schedule(this.scheduler, this::sendAttempt, nanos, this::abortForShutdown);
         if (timer == null) {
             return;
         }
@@ -273,7 +267,7 @@ final class RetryingCall extends Operators.MonoSubscriber<ClientResponse, Client
     }
 
     private void observeWait(long nanos) {
-        if (!this.observations.isNoop()) {
+        if (!this.filter.observations.isNoop()) {
             AttemptObservation.waiting(callObservation(), this.execution.attempts() + 1, nanos);
         }
     }
