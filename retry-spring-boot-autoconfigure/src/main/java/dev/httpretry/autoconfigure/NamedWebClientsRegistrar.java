@@ -47,7 +47,6 @@ class NamedWebClientsRegistrar implements ImportBeanDefinitionRegistrar, Environ
         if (this.environment == null || this.beanFactory == null) {
             return;
         }
-        BeanFactory factory = this.beanFactory;
         Map<String, BaseUrl> clients = Binder.get(this.environment)
             .bind(HttpRetryProperties.PREFIX + ".clients", Bindable.mapOf(String.class, BaseUrl.class))
             .orElse(Map.of());
@@ -61,20 +60,17 @@ class NamedWebClientsRegistrar implements ImportBeanDefinitionRegistrar, Environ
                         + ": the application already defines a bean named '" + name + "'");
                 return;
             }
-            RootBeanDefinition definition = new RootBeanDefinition(WebClient.class,
-                    () -> namedWebClient(factory, name, baseUrl));
+            // a factory bean with constructor arguments, not an instance supplier: Spring AOT can
+            // write code for it
+            RootBeanDefinition definition = new RootBeanDefinition(NamedWebClientFactoryBean.class);
+            definition.getConstructorArgumentValues().addIndexedArgumentValue(0, name);
+            definition.getConstructorArgumentValues().addIndexedArgumentValue(1, baseUrl);
             definition.setDescription("WebClient of http.retry.clients." + name);
             // injected by @Qualifier("<name>") only, so an application's own WebClient bean stays
             // the one injected by type
             definition.setDefaultCandidate(false);
             registry.registerBeanDefinition(name, definition);
         });
-    }
-
-    private static WebClient namedWebClient(BeanFactory factory, String name, String baseUrl) {
-        RetryExchangeFilterFunction filter = factory.getBean(RetryExchangeFilterFunction.class).forClient(name);
-        WebClient.Builder builder = factory.getBeanProvider(WebClient.Builder.class).getIfAvailable(WebClient::builder);
-        return filter.applyTo(builder.baseUrl(baseUrl)).build();
     }
 
     /** Only the base URL of a client, read before the properties are bound, to decide which beans to register. */
