@@ -205,6 +205,21 @@ class ConnectorFaultTests {
             .noneMatch((message) -> message.contains("LEAK:"));
     }
 
+    @org.junit.jupiter.api.Test
+    void httpComponentsByDefaultResendsA503ItselfBelowTheFilter() throws Exception {
+        // what the README tells HttpComponents users to turn off with disableAutomaticRetries()
+        try (CloseableHttpAsyncClient apache = HttpAsyncClients.custom().build()) {
+            apache.start();
+            Harness harness = Harness.of(Harness.fastPolicy().maxAttempts(1));
+            WebClient client = WebClient.builder().baseUrl(this.server.url())
+                .clientConnector(new HttpComponentsClientHttpConnector(apache)).filter(harness.filter()).build();
+
+            assertThat(get(client, "/flaky")).isEqualTo("ok");
+            assertThat(this.server.requests("/flaky")).isEqualTo(2);
+            assertThat(harness.listener.attempts).hasSize(1);
+        }
+    }
+
     private WebClient client(Connector connector, Harness harness, String baseUrl) {
         return client(connector, harness, baseUrl, 1);
     }
