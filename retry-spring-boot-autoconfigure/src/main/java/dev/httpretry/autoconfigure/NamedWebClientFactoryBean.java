@@ -57,9 +57,13 @@ class NamedWebClientFactoryBean implements FactoryBean<WebClient>, BeanFactoryAw
         if (factory == null) {
             throw new IllegalStateException("No BeanFactory for the WebClient of http.retry.clients." + this.name);
         }
-        RetryExchangeFilterFunction filter = factory.getBean(RetryExchangeFilterFunction.class).forClient(this.name);
         WebClient.Builder builder = factory.getBeanProvider(WebClient.Builder.class).getIfAvailable(WebClient::builder);
-        return filter.applyTo(builder.baseUrl(baseUrl())).build();
+        // without the filter (an application that removed it) the client sends each request once
+        RetryExchangeFilterFunction filter = factory.getBeanProvider(RetryExchangeFilterFunction.class).getIfAvailable();
+        if (filter != null) {
+            filter.forClient(this.name).applyTo(builder);
+        }
+        return builder.baseUrl(baseUrl()).build();
     }
 
     private String baseUrl() {
