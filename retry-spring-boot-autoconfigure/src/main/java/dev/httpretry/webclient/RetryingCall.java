@@ -201,8 +201,11 @@ final class RetryingCall extends Operators.MonoSubscriber<ClientResponse, Client
 
     /** A body that cannot be sent again as it was makes a retry unsafe once the request may have reached the server. */
     private void checkBody() {
-        if (this.body != null && !this.body.replayable()) {
-            this.execution.bodyNotReplayable();
+        if (this.body != null) {
+            this.body.attemptEnded();
+            if (!this.body.replayable()) {
+                this.execution.bodyNotReplayable();
+            }
         }
     }
 
