@@ -15,9 +15,10 @@ import org.jspecify.annotations.Nullable;
  * @param timeLeft the time left before the call's deadline (zero or negative when it has passed)
  * @param serverErrorRetries how many times a 500 has already been retried in this call
  * @param previousDelay the previous wait of this call, or {@code null} before the first retry
+ * @param bodyReplayable whether the request's body (if any) can be sent again exactly as it was
  */
 public record Attempt(int number, Outcome outcome, String method, boolean idempotencyKey, Duration timeLeft,
-        int serverErrorRetries, @Nullable Duration previousDelay) {
+        int serverErrorRetries, @Nullable Duration previousDelay, boolean bodyReplayable) {
 
     /**
      * Checks the arguments.
@@ -34,6 +35,21 @@ public record Attempt(int number, Outcome outcome, String method, boolean idempo
             throw new IllegalArgumentException(
                     "Invalid server error retry count (" + serverErrorRetries + "): must be zero or positive");
         }
+    }
+
+    /**
+     * An attempt whose body, if any, can be sent again.
+     * @param number the attempt number, 1 for the first attempt
+     * @param outcome what the attempt produced
+     * @param method the request method
+     * @param idempotencyKey whether the request carries an {@code Idempotency-Key} header
+     * @param timeLeft the time left before the call's deadline
+     * @param serverErrorRetries how many times a 500 has already been retried in this call
+     * @param previousDelay the previous wait of this call, or {@code null} before the first retry
+     */
+    public Attempt(int number, Outcome outcome, String method, boolean idempotencyKey, Duration timeLeft,
+            int serverErrorRetries, @Nullable Duration previousDelay) {
+        this(number, outcome, method, idempotencyKey, timeLeft, serverErrorRetries, previousDelay, true);
     }
 
     /**

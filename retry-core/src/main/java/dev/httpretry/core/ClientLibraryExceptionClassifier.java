@@ -5,10 +5,11 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Classifies the exceptions of the HTTP client libraries a {@code WebClient} runs on (Reactor
- * Netty and Netty, and the JDK's {@code java.net.http}). Types are matched by name along the class
- * hierarchy, so none of these libraries has to be on the classpath. Adapters give it to their
- * policies ({@link RetryPolicy.Builder#exceptionClassifier}). Thread-safe.
+ * Classifies the exceptions of the HTTP client libraries a {@code WebClient} runs on: Reactor Netty
+ * and Netty, Jetty's client, the JDK's {@code java.net.http} and Apache HttpComponents 5. Types are
+ * matched by name along the class hierarchy, so none of these libraries has to be on the classpath.
+ * Each entry is exercised by {@code ConnectorFaultTests}, one real fault per connector. Adapters give
+ * it to their policies ({@link RetryPolicy.Builder#exceptionClassifier}). Thread-safe.
  */
 public final class ClientLibraryExceptionClassifier implements ExceptionClassifier {
 
@@ -31,16 +32,46 @@ public final class ClientLibraryExceptionClassifier implements ExceptionClassifi
             // itself is saturated; retrying would only pile on.
             Map.entry("reactor.netty.internal.shaded.reactor.pool.PoolAcquireTimeoutException", Category.LOCAL_SATURATION),
             Map.entry("reactor.netty.internal.shaded.reactor.pool.PoolAcquirePendingLimitException", Category.LOCAL_SATURATION),
+            // Netty's native (epoll) transport: a read or write on an established connection failed,
+            // e.g. "recvAddress(..) failed: Connection reset by peer". A failed connect is raised as
+            // AnnotatedConnectException instead, so this is a connection that broke.
+            Map.entry("io.netty.channel.unix.Errors$NativeIoException", Category.CONNECTION_RESET),
             // JDK HttpClient connector
             Map.entry("java.net.http.HttpConnectTimeoutException", Category.CONNECT_TIMEOUT),
             // JDK HttpClient: no response in time (Spring's JdkClientHttpRequestFactory read timeout)
-            Map.entry("java.net.http.HttpTimeoutException", Category.RESPONSE_TIMEOUT));
+            Map.entry("java.net.http.HttpTimeoutException", Category.RESPONSE_TIMEOUT),
+            // JDK HttpClient (under an IOException "header parser received no bytes") and Jetty's
+            // client: the server closed or reset the connection before the whole response arrived
+            Map.entry("java.io.EOFException", Category.CONNECTION_RESET),
+            // JDK HttpClient: an unknown host, raised as the cause of a ConnectException (see below)
+            Map.entry("java.nio.channels.UnresolvedAddressException", Category.DNS_FAILURE),
+            // Apache HttpComponents 5: the connect did not complete in time (a SocketTimeoutException,
+            // which alone would read as a response timeout)
+            Map.entry("org.apache.hc.client5.http.ConnectTimeoutException", Category.CONNECT_TIMEOUT),
+            // Apache HttpComponents 5: the server closed the connection before the response
+            Map.entry("org.apache.hc.core5.http.ConnectionClosedException", Category.CONNECTION_RESET),
+            // Apache HttpComponents 5: a request the client says it did not execute (a subtype of
+            // ConnectionClosedException, listed to be explicit). Kept as a reset, so that a POST is
+            // still not resent on its word alone.
+            Map.entry("org.apache.hc.core5.http.RequestNotExecutedException", Category.CONNECTION_RESET));
+
+    /** Jetty's client reports a connect timeout as a plain SocketTimeoutException with this message. */
+    private static final String JETTY_CONNECT_TIMEOUT = "Connect Timeout";
 
     private ClientLibraryExceptionClassifier() {
     }
 
     @Override
     public @Nullable Category categoryOf(Throwable error) {
+        // The JDK HttpClient wraps an unknown host's UnresolvedAddressException in a ConnectException,
+        // which alone would read as a refused connection.
+        if (error instanceof java.net.ConnectException
+                && error.getCause() instanceof java.nio.channels.UnresolvedAddressException) {
+            return Category.DNS_FAILURE;
+        }
+        if (error.getClass() == java.net.SocketTimeoutException.class && JETTY_CONNECT_TIMEOUT.equals(error.getMessage())) {
+            return Category.CONNECT_TIMEOUT;
+        }
         for (Class<?> type = error.getClass(); type != null && type != Throwable.class; type = type.getSuperclass()) {
             Category category = CATEGORIES.get(type.getName());
             if (category != null) {

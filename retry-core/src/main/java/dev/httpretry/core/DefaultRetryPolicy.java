@@ -73,18 +73,26 @@ final class DefaultRetryPolicy implements RetryPolicy {
                 && !settings.methods().contains(attempt.method().toUpperCase(Locale.ROOT))) {
             return new RetryDecision.Stop(category, StopReason.UNSAFE_METHOD);
         }
+        if (category.mayHaveReachedServer() && !attempt.bodyReplayable()) {
+            return new RetryDecision.Stop(category, StopReason.BODY_NOT_REPLAYABLE);
+        }
         Backoff backoff = settings.backoff();
         Duration previous = attempt.previousDelay() != null ? attempt.previousDelay() : backoff.initialDelay();
         Duration delay = backoff.delay(attempt.number(), previous, random.getAsDouble());
         DelaySource source = DelaySource.BACKOFF;
         Optional<Duration> retryAfter = retryAfter(attempt.outcome());
+        DelaySource pushback = DelaySource.RETRY_AFTER;
+        if (retryAfter.isEmpty()) {
+            retryAfter = rateLimit(attempt.outcome());
+            pushback = DelaySource.RATE_LIMIT;
+        }
         if (retryAfter.isPresent()) {
             if (retryAfter.get().compareTo(settings.retryAfter().maxWait()) > 0) {
                 return new RetryDecision.Stop(category, StopReason.RETRY_AFTER_TOO_LONG);
             }
             if (retryAfter.get().compareTo(delay) >= 0) {
                 delay = retryAfter.get();
-                source = DelaySource.RETRY_AFTER;
+                source = pushback;
             }
         }
         if (category == Category.CONNECTION_REFUSED && delay.compareTo(settings.connectionRefusedMinDelay()) < 0) {
@@ -107,6 +115,16 @@ final class DefaultRetryPolicy implements RetryPolicy {
         return Optional.empty();
     }
 
+    /** {@code RateLimit}, {@code RateLimit-Reset} or {@code X-RateLimit-Reset}, when there is no usable {@code Retry-After}. */
+    private Optional<Duration> rateLimit(Outcome outcome) {
+        RetrySettings.RetryAfterSettings pushback = this.settings.retryAfter();
+        if (pushback.enabled() && pushback.rateLimitHeaders() && outcome instanceof Outcome.Response response
+                && (response.rateLimit() != null || response.rateLimitReset() != null || response.xRateLimitReset() != null)) {
+            return RateLimitReset.parse(response.rateLimit(), response.rateLimitReset(), response.xRateLimitReset(), this.clock);
+        }
+        return Optional.empty();
+    }
+
     @Override
     public RetryExecution start(String client, String method, boolean idempotencyKey, RetryBudget budget,
             RetryListener listener, LongSupplier nanoTime) {
@@ -118,6 +136,11 @@ final class DefaultRetryPolicy implements RetryPolicy {
         RetrySettings.BudgetSettings budget = this.settings.budget();
         return budget.enabled() ? RetryBudget.windowed(budget.ratio(), budget.minRetriesPerSecond(), budgetClock)
                 : RetryBudget.unlimited();
+    }
+
+    @Override
+    public RetryBudgets newBudgets(Clock budgetClock) {
+        return this.settings.budget().newBudgets(budgetClock);
     }
 
     @Override

@@ -9,11 +9,14 @@ public enum DelaySource {
     BACKOFF,
 
     /** The server's {@code Retry-After}, which was longer than the backoff delay. */
-    RETRY_AFTER;
+    RETRY_AFTER,
+
+    /** The server's {@code RateLimit}, {@code RateLimit-Reset} or {@code X-RateLimit-Reset}, which was longer than the backoff delay. */
+    RATE_LIMIT;
 
     /**
      * The lower-case name used as a metric tag.
-     * @return {@code backoff} or {@code retry_after}
+     * @return {@code backoff}, {@code retry_after} or {@code rate_limit}
      */
     public String tagValue() {
         return name().toLowerCase(Locale.ROOT);

@@ -131,4 +131,19 @@ public interface ExceptionClassifier {
         List<Throwable> chain = causeChain(error);
         return chain.get(chain.size() - 1);
     }
+
+    /**
+     * The simple class name of an exception's root cause, as meters and traces tag it: a bounded
+     * value, never a message.
+     * @param error the outermost exception, or {@code null}
+     * @return the name, or {@code none} for {@code null}
+     */
+    static String rootCauseName(@Nullable Throwable error) {
+        if (error == null) {
+            return "none";
+        }
+        Class<?> type = rootCause(error).getClass();
+        String name = type.getSimpleName();
+        return name.isEmpty() ? type.getName() : name;
+    }
 }

@@ -18,6 +18,20 @@ public sealed interface Outcome {
     }
 
     /**
+     * A response with this status and the headers a server pushes back with.
+     * @param status the HTTP status code
+     * @param retryAfter the raw {@code Retry-After} header value, if any
+     * @param rateLimit the raw {@code RateLimit} header value(s), joined with {@code ", "}, if any
+     * @param rateLimitReset the raw {@code RateLimit-Reset} header value, if any
+     * @param xRateLimitReset the raw {@code X-RateLimit-Reset} header value, if any
+     * @return the outcome
+     */
+    static Outcome response(int status, @Nullable String retryAfter, @Nullable String rateLimit,
+            @Nullable String rateLimitReset, @Nullable String xRateLimitReset) {
+        return new Response(status, retryAfter, rateLimit, rateLimitReset, xRateLimitReset);
+    }
+
+    /**
      * A response with this status and no {@code Retry-After}.
      * @param status the HTTP status code
      * @return the outcome
@@ -36,11 +50,24 @@ public sealed interface Outcome {
     }
 
     /**
-     * A response.
+     * A response. Header values are raw and parsed only when needed.
      * @param status the HTTP status code, 100 to 999
-     * @param retryAfter the raw {@code Retry-After} header value, if any; parsed only when needed
+     * @param retryAfter the raw {@code Retry-After} header value, if any
+     * @param rateLimit the raw {@code RateLimit} header value(s), if any
+     * @param rateLimitReset the raw {@code RateLimit-Reset} header value, if any
+     * @param xRateLimitReset the raw {@code X-RateLimit-Reset} header value, if any
      */
-    record Response(int status, @Nullable String retryAfter) implements Outcome {
+    record Response(int status, @Nullable String retryAfter, @Nullable String rateLimit, @Nullable String rateLimitReset,
+            @Nullable String xRateLimitReset) implements Outcome {
+
+        /**
+         * A response with only a {@code Retry-After}, if any.
+         * @param status the HTTP status code, 100 to 999
+         * @param retryAfter the raw {@code Retry-After} header value, if any
+         */
+        public Response(int status, @Nullable String retryAfter) {
+            this(status, retryAfter, null, null, null);
+        }
 
         /**
          * Checks the status.

@@ -169,6 +169,34 @@ public final class RetryBudgets {
         return add(key, factory);
     }
 
+    /**
+     * The budget of the destination these URI parts name, as {@link #forDestination(String)} with
+     * {@link #destination(String, String, int)}; when they name the most recently used destination
+     * (a client that calls one host), it is found without building its key.
+     * @param scheme the scheme, such as {@code https}
+     * @param host the host
+     * @param port the port, or {@code -1} when the URI names none
+     * @return its budget; {@link RetryBudget#unlimited()} when budgets are disabled
+     */
+    public RetryBudget forDestination(String scheme, String host, int port) {
+        if (this.factory == null) {
+            return RetryBudget.unlimited();
+        }
+        Node recent = this.mostRecent;
+        if (recent != null) {
+            Parts parts = recent.parts;
+            if (parts != null && parts.matches(scheme, host, port)) {
+                return recent.budget;
+            }
+        }
+        RetryBudget budget = forDestination(destination(scheme, host, port));
+        Node found = this.mostRecent;
+        if (found != null && found.budget == budget) {
+            found.parts = new Parts(scheme, host, port);
+        }
+        return budget;
+    }
+
     private RetryBudget add(String key, Function<String, RetryBudget> factory) {
         lock.lock();
         try {
@@ -310,6 +338,13 @@ public final class RetryBudgets {
         return factory == null ? "RetryBudgets[disabled]" : "RetryBudgets[" + size() + " of at most " + maxDestinations + " destinations]";
     }
 
+    private record Parts(String scheme, String host, int port) {
+
+        boolean matches(String scheme, String host, int port) {
+            return this.port == port && this.host.equals(host) && this.scheme.equals(scheme);
+        }
+    }
+
     private static final class Node {
 
         final String key;
@@ -321,6 +356,9 @@ public final class RetryBudgets {
         Node next = this;
 
         boolean linked;
+
+        /** The URI parts this destination was last looked up by, so the same parts find it without building the key. */
+        volatile @Nullable Parts parts;
 
         Node(String key, RetryBudget budget) {
             this.key = key;

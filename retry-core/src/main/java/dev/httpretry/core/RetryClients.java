@@ -46,7 +46,7 @@ public final class RetryClients {
             throw new IllegalArgumentException("No policy for the '" + DEFAULT_CLIENT + "' client among " + policies.keySet());
         }
         Map<String, RetryClient> clients = new LinkedHashMap<>();
-        policies.forEach((name, policy) -> clients.put(name, new RetryClient(name, policy, policy.newBudget(clock),
+        policies.forEach((name, policy) -> clients.put(name, new RetryClient(name, policy, policy.newBudgets(clock),
                 !disabled.contains(name))));
         return new RetryClients(clients);
     }

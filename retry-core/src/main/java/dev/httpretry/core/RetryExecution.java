@@ -43,6 +43,8 @@ public final class RetryExecution {
 
     private final RetryBudget budget;
 
+    private boolean bodyReplayable = true;
+
     private final RetryListener listener;
 
     private final LongSupplier nanoTime;
@@ -58,16 +60,10 @@ public final class RetryExecution {
 
     private long attemptTimeoutNanos;
 
-    private int serverErrorRetries;
-
-    private @Nullable Duration previousDelay;
-
     private volatile @Nullable Outcome lastOutcome;
 
-    private @Nullable List<Throwable> earlierFailures;
-
-    /** The exception the call ends with when no attempt's outcome is it: the deadline passed between attempts, or a shutdown. */
-    private @Nullable Throwable endError;
+    /** What only a call that retries, or ends on its own error, needs: made then, so a call that succeeds at once allocates less. */
+    private @Nullable History history;
 
     RetryExecution(RetryPolicy policy, String client, String method, boolean idempotencyKey, RetryBudget budget,
             RetryListener listener, LongSupplier nanoTime) {
@@ -91,8 +87,7 @@ public final class RetryExecution {
     public boolean startAttempt() {
         long left = timeLeftNanos();
         if (left <= 0) {
-            RetryDeadlineExceededException error = deadlineExceeded(false);
-            this.endError = error;
+            history().endError = deadlineExceeded(false);
             end(StopReason.DEADLINE);
             return false;
         }
@@ -145,17 +140,20 @@ public final class RetryExecution {
         if (outcome instanceof Outcome.Response response && response.status() < 400) {
             return onSuccess(response.status());
         }
-        Attempt attempt = new Attempt(this.attempts, outcome, this.method, this.idempotencyKey,
-                Duration.ofNanos(timeLeftNanos()), this.serverErrorRetries, this.previousDelay);
+        History history = this.history;
+        Attempt attempt = new Attempt(this.attempts, outcome, this.method, this.idempotencyKey, Duration.ofNanos(timeLeftNanos()),
+                (history != null) ? history.serverErrorRetries : 0, (history != null) ? history.previousDelay : null,
+                this.bodyReplayable);
         RetryDecision decision = this.policy.decide(attempt, this.budget);
         this.lastOutcome = outcome;
         this.listener.onAttempt(new AttemptEvent(this.client, this.method, this.attempts, outcome, decision));
         if (decision instanceof RetryDecision.Retry retry) {
+            History retried = history();
             if (retry.category() == Category.SERVER_ERROR) {
-                this.serverErrorRetries++;
+                retried.serverErrorRetries++;
             }
-            this.previousDelay = retry.delay();
-            addEarlierFailure(outcome);
+            retried.previousDelay = retry.delay();
+            retried.addEarlierFailure(outcome, this.attempts, this.policy.settings().maxAttempts());
             this.listener.onBackoff(new BackoffEvent(this.client, this.method, this.attempts, retry.delay(), retry.source()));
         }
         else {
@@ -205,7 +203,7 @@ public final class RetryExecution {
      * @return the stop decision
      */
     public RetryDecision.Stop onShutdown(Throwable error) {
-        this.endError = error;
+        history().endError = error;
         end(StopReason.SHUTDOWN);
         return new RetryDecision.Stop(Category.UNKNOWN_ERROR, StopReason.SHUTDOWN);
     }
@@ -217,22 +215,48 @@ public final class RetryExecution {
      * @throws IllegalStateException if the call did not end on an exception
      */
     public Throwable failure() {
-        Throwable error = this.endError;
+        History history = this.history;
+        Throwable error = (history != null) ? history.endError : null;
         if (error == null) {
             if (!(this.lastOutcome instanceof Outcome.Failure failure)) {
                 throw new IllegalStateException("The call did not end on an exception: " + this.lastOutcome);
             }
             error = failure.error();
         }
-        if (this.earlierFailures != null) {
-            for (Throwable earlier : this.earlierFailures) {
+        if (history != null && history.earlierFailures != null) {
+            for (Throwable earlier : history.earlierFailures) {
                 if (earlier != error) {
                     error.addSuppressed(earlier);
                 }
             }
-            this.earlierFailures = null;
+            history.earlierFailures = null;
         }
         return error;
+    }
+
+    /**
+     * The request's body cannot be sent again as it was (larger than {@code body-replay-limit}, or its
+     * first sending ended early): from now on, an outcome that may have reached the server stops the
+     * call with {@link StopReason#BODY_NOT_REPLAYABLE}.
+     */
+    public void bodyNotReplayable() {
+        this.bodyReplayable = false;
+    }
+
+    /**
+     * The name of the client the call runs under.
+     * @return the client's name
+     */
+    public String client() {
+        return this.client;
+    }
+
+    /**
+     * The settings of the policy this call runs under.
+     * @return the settings
+     */
+    public RetrySettings settings() {
+        return this.policy.settings();
     }
 
     /**
@@ -260,12 +284,13 @@ public final class RetryExecution {
         return this.ended != 0;
     }
 
-    private void addEarlierFailure(Outcome outcome) {
-        if (this.earlierFailures == null) {
-            this.earlierFailures = new ArrayList<>(this.policy.settings().maxAttempts());
+    private History history() {
+        History history = this.history;
+        if (history == null) {
+            history = new History();
+            this.history = history;
         }
-        this.earlierFailures.add(outcome instanceof Outcome.Failure failure ? failure.error()
-                : new RetriedResponseException(this.attempts, ((Outcome.Response) outcome).status()));
+        return history;
     }
 
     private RetryDeadlineExceededException deadlineExceeded(boolean cancelled) {
@@ -278,6 +303,29 @@ public final class RetryExecution {
             lastFailure = failure.error().toString();
         }
         return new RetryDeadlineExceededException(this.policy.settings().deadline(), this.attempts, cancelled, lastFailure);
+    }
+
+    /** The state of a call that has retried or ended on an error of its own. */
+    private static final class History {
+
+        int serverErrorRetries;
+
+        @Nullable Duration previousDelay;
+
+        @Nullable List<Throwable> earlierFailures;
+
+        /** The exception the call ends with when no attempt's outcome is it: the deadline passed between attempts, or a shutdown. */
+        @Nullable Throwable endError;
+
+        void addEarlierFailure(Outcome outcome, int attempt, int maxAttempts) {
+            List<Throwable> failures = this.earlierFailures;
+            if (failures == null) {
+                failures = new ArrayList<>(maxAttempts);
+                this.earlierFailures = failures;
+            }
+            failures.add(outcome instanceof Outcome.Failure failure ? failure.error()
+                    : new RetriedResponseException(attempt, ((Outcome.Response) outcome).status()));
+        }
     }
 
     private void end(StopReason reason) {

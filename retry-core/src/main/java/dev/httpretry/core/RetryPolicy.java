@@ -73,6 +73,13 @@ public interface RetryPolicy {
     RetryBudget newBudget(Clock clock);
 
     /**
+     * New budgets, one per destination, with this policy's budget settings (nothing kept when the budget is disabled).
+     * @param clock the clock that drives the budgets' windows
+     * @return the budgets of one client
+     */
+    RetryBudgets newBudgets(Clock clock);
+
+    /**
      * A builder that starts from this policy's settings.
      * @return a new builder
      */
@@ -133,6 +140,14 @@ public interface RetryPolicy {
 
         private int budgetMinRetriesPerSecond;
 
+        private int budgetMaxDestinations;
+
+        private boolean rateLimitHeaders;
+
+        private long bodyReplayLimit;
+
+        private String attemptHeader;
+
         private ExceptionClassifier exceptionClassifier = error -> null;
 
         private DoubleSupplier random = () -> ThreadLocalRandom.current().nextDouble();
@@ -165,6 +180,10 @@ public interface RetryPolicy {
             this.budgetEnabled = settings.budget().enabled();
             this.budgetRatio = settings.budget().ratio();
             this.budgetMinRetriesPerSecond = settings.budget().minRetriesPerSecond();
+            this.budgetMaxDestinations = settings.budget().maxDestinations();
+            this.rateLimitHeaders = settings.retryAfter().rateLimitHeaders();
+            this.bodyReplayLimit = settings.bodyReplayLimit();
+            this.attemptHeader = settings.attemptHeader();
             return this;
         }
 
@@ -345,6 +364,49 @@ public interface RetryPolicy {
         }
 
         /**
+         * The most destinations a client keeps a budget for (default {@value RetrySettings#DEFAULT_MAX_DESTINATIONS}).
+         * @param maxDestinations at least 1
+         * @return this builder
+         * @throws InvalidSettingException if below 1
+         */
+        public Builder budgetMaxDestinations(int maxDestinations) {
+            this.budgetMaxDestinations = RetrySettings.checkMaxDestinations(maxDestinations);
+            return this;
+        }
+
+        /**
+         * Whether a retried response without {@code Retry-After} is read for the rate-limit headers (default {@code true}).
+         * @param enabled {@code false} to honour {@code Retry-After} alone
+         * @return this builder
+         */
+        public Builder rateLimitHeaders(boolean enabled) {
+            this.rateLimitHeaders = enabled;
+            return this;
+        }
+
+        /**
+         * The most bytes of a request body kept to send it again (default 1 MB).
+         * @param bytes 0 to {@value RetrySettings#MAX_BODY_REPLAY_LIMIT}
+         * @return this builder
+         * @throws InvalidSettingException if out of range
+         */
+        public Builder bodyReplayLimit(long bytes) {
+            this.bodyReplayLimit = RetrySettings.checkBodyReplayLimit(bytes);
+            return this;
+        }
+
+        /**
+         * The header that carries the attempt number on every attempt after the first (default empty: none).
+         * @param header an HTTP header name, or empty
+         * @return this builder
+         * @throws InvalidSettingException if not a header name
+         */
+        public Builder attemptHeader(String header) {
+            this.attemptHeader = RetrySettings.checkAttemptHeader(header);
+            return this;
+        }
+
+        /**
          * Classifies the exception types of an HTTP client library; asked for each link of a cause
          * chain before the JDK's own types (default: knows no type).
          * @param classifier the classifier, thread-safe and never throwing
@@ -384,9 +446,12 @@ public interface RetryPolicy {
         public RetryPolicy build() {
             RetrySettings settings = new RetrySettings(this.maxAttempts,
                     new Backoff(this.initialDelay, this.multiplier, this.maxDelay, this.jitter), this.attemptTimeout,
-                    this.deadline, new RetrySettings.RetryAfterSettings(this.retryAfterEnabled, this.retryAfterMaxWait),
+                    this.deadline, new RetrySettings.RetryAfterSettings(this.retryAfterEnabled, this.retryAfterMaxWait,
+                            this.rateLimitHeaders),
                     this.statuses, this.serverErrorRetries, this.connectionRefusedMinDelay, this.methods,
-                    new RetrySettings.BudgetSettings(this.budgetEnabled, this.budgetRatio, this.budgetMinRetriesPerSecond));
+                    new RetrySettings.BudgetSettings(this.budgetEnabled, this.budgetRatio, this.budgetMinRetriesPerSecond,
+                            this.budgetMaxDestinations),
+                    this.bodyReplayLimit, this.attemptHeader);
             return new DefaultRetryPolicy(settings, this.exceptionClassifier, this.random, this.clock);
         }
 

@@ -26,11 +26,13 @@ import java.util.TreeSet;
  * @param serverErrorRetries how often a 500 is retried within one call
  * @param connectionRefusedMinDelay the least a refused connection waits
  * @param methods the methods retried once the request may have reached the server
- * @param budget the retry budget of each client
+ * @param budget the retry budget of each destination of a client
+ * @param bodyReplayLimit the most bytes of a request body kept to send it again; a larger body is sent once
+ * @param attemptHeader the header that carries the attempt number on every attempt after the first; empty for none
  */
 public record RetrySettings(int maxAttempts, Backoff backoff, Duration attemptTimeout, Duration deadline,
         RetryAfterSettings retryAfter, Set<Integer> statuses, int serverErrorRetries, Duration connectionRefusedMinDelay,
-        Set<String> methods, BudgetSettings budget) {
+        Set<String> methods, BudgetSettings budget, long bodyReplayLimit, String attemptHeader) {
 
     /** Default {@code max-attempts}: {@value}. */
     public static final int DEFAULT_MAX_ATTEMPTS = 4;
@@ -74,6 +76,15 @@ public record RetrySettings(int maxAttempts, Backoff backoff, Duration attemptTi
     /** Default {@code methods}: the idempotent methods of RFC 9110 §9.2.2. */
     public static final Set<String> DEFAULT_METHODS = Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE");
 
+    /** Default {@code body-replay-limit}: 1 MB ({@value} bytes). */
+    public static final long DEFAULT_BODY_REPLAY_LIMIT = 1024 * 1024;
+
+    /** The largest {@code body-replay-limit}: {@value} bytes, what one array holds. */
+    public static final long MAX_BODY_REPLAY_LIMIT = Integer.MAX_VALUE - 8;
+
+    /** Default {@code budget.max-destinations}: {@value}. */
+    public static final int DEFAULT_MAX_DESTINATIONS = 1000;
+
     /** Statuses that are never retried, whatever is configured. */
     public static final Set<Integer> NEVER_RETRIED_STATUSES = Set.of(400, 401, 403, 404);
 
@@ -81,7 +92,8 @@ public record RetrySettings(int maxAttempts, Backoff backoff, Duration attemptTi
     public static final RetrySettings DEFAULTS = new RetrySettings(DEFAULT_MAX_ATTEMPTS,
             new Backoff(DEFAULT_INITIAL_DELAY, DEFAULT_MULTIPLIER, DEFAULT_MAX_DELAY, Jitter.FULL),
             DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_DEADLINE, RetryAfterSettings.DEFAULTS, DEFAULT_STATUSES,
-            DEFAULT_SERVER_ERROR_RETRIES, DEFAULT_CONNECTION_REFUSED_MIN_DELAY, DEFAULT_METHODS, BudgetSettings.DEFAULTS);
+            DEFAULT_SERVER_ERROR_RETRIES, DEFAULT_CONNECTION_REFUSED_MIN_DELAY, DEFAULT_METHODS, BudgetSettings.DEFAULTS,
+            DEFAULT_BODY_REPLAY_LIMIT, "");
 
     /**
      * Checks every value and keeps sorted, unmodifiable copies of the sets.
@@ -98,6 +110,8 @@ public record RetrySettings(int maxAttempts, Backoff backoff, Duration attemptTi
         notNegative("connection-refused-min-delay", connectionRefusedMinDelay);
         methods = checkMethods(methods);
         Objects.requireNonNull(budget, "budget");
+        checkBodyReplayLimit(bodyReplayLimit);
+        checkAttemptHeader(attemptHeader);
     }
 
     /**
@@ -122,6 +136,8 @@ public record RetrySettings(int maxAttempts, Backoff backoff, Duration attemptTi
         view.put("connection-refused-min-delay", Durations.format(this.connectionRefusedMinDelay));
         view.put("methods", this.methods);
         view.put("budget", this.budget.describe());
+        view.put("body-replay-limit", this.bodyReplayLimit);
+        view.put("attempt-header", this.attemptHeader);
         return view;
     }
 
@@ -130,11 +146,13 @@ public record RetrySettings(int maxAttempts, Backoff backoff, Duration attemptTi
      *
      * @param enabled whether a retried response's {@code Retry-After} lengthens the wait
      * @param maxWait the longest {@code Retry-After} waited for; a longer one stops the call at once
+     * @param rateLimitHeaders whether a retried response without {@code Retry-After} is read for
+     *     {@code RateLimit}, {@code RateLimit-Reset} and {@code X-RateLimit-Reset} (see {@link RateLimitReset})
      */
-    public record RetryAfterSettings(boolean enabled, Duration maxWait) {
+    public record RetryAfterSettings(boolean enabled, Duration maxWait, boolean rateLimitHeaders) {
 
-        /** The defaults: enabled, at most 60 seconds. */
-        public static final RetryAfterSettings DEFAULTS = new RetryAfterSettings(true, DEFAULT_RETRY_AFTER_MAX_WAIT);
+        /** The defaults: enabled, at most 60 seconds, rate-limit headers read. */
+        public static final RetryAfterSettings DEFAULTS = new RetryAfterSettings(true, DEFAULT_RETRY_AFTER_MAX_WAIT, true);
 
         /**
          * Checks the values.
@@ -148,6 +166,7 @@ public record RetrySettings(int maxAttempts, Backoff backoff, Duration attemptTi
             java.util.Map<String, Object> view = new java.util.LinkedHashMap<>();
             view.put("enabled", this.enabled);
             view.put("max-wait", Durations.format(this.maxWait));
+            view.put("rate-limit-headers", this.rateLimitHeaders);
             return view;
         }
     }
@@ -158,12 +177,14 @@ public record RetrySettings(int maxAttempts, Backoff backoff, Duration attemptTi
      * @param enabled whether retries are limited by a budget
      * @param ratio the fraction of first attempts that retries may add, over a rolling window; 0 to 1000
      * @param minRetriesPerSecond the floor of retries per second, so a quiet client can still retry
+     * @param maxDestinations the most destinations (scheme, host and port) a client keeps a budget for;
+     *     the least recently used is dropped first
      */
-    public record BudgetSettings(boolean enabled, double ratio, int minRetriesPerSecond) {
+    public record BudgetSettings(boolean enabled, double ratio, int minRetriesPerSecond, int maxDestinations) {
 
-        /** The defaults: enabled, ratio 0.1, at least 10 retries per second. */
+        /** The defaults: enabled, ratio 0.1, at least 10 retries per second, at most 1000 destinations. */
         public static final BudgetSettings DEFAULTS = new BudgetSettings(true, DEFAULT_BUDGET_RATIO,
-                DEFAULT_BUDGET_MIN_RETRIES_PER_SECOND);
+                DEFAULT_BUDGET_MIN_RETRIES_PER_SECOND, DEFAULT_MAX_DESTINATIONS);
 
         /**
          * Checks the values.
@@ -172,6 +193,17 @@ public record RetrySettings(int maxAttempts, Backoff backoff, Duration attemptTi
         public BudgetSettings {
             checkRatio(ratio);
             checkMinRetriesPerSecond(minRetriesPerSecond);
+            checkMaxDestinations(maxDestinations);
+        }
+
+        /**
+         * A client's budgets, one per destination, with these settings.
+         * @param clock the clock that drives the budgets' windows
+         * @return the budgets; {@link RetryBudgets#disabled()} when the budget is off
+         */
+        public RetryBudgets newBudgets(java.time.Clock clock) {
+            return this.enabled ? RetryBudgets.windowed(this.ratio, this.minRetriesPerSecond, clock, this.maxDestinations)
+                    : RetryBudgets.disabled();
         }
 
         java.util.Map<String, Object> describe() {
@@ -179,6 +211,7 @@ public record RetrySettings(int maxAttempts, Backoff backoff, Duration attemptTi
             view.put("enabled", this.enabled);
             view.put("ratio", this.ratio);
             view.put("min-retries-per-second", this.minRetriesPerSecond);
+            view.put("max-destinations", this.maxDestinations);
             return view;
         }
     }
@@ -253,6 +286,29 @@ public record RetrySettings(int maxAttempts, Backoff backoff, Duration attemptTi
                     "must be zero or positive");
         }
         return minRetriesPerSecond;
+    }
+
+    static int checkMaxDestinations(int maxDestinations) {
+        if (maxDestinations < 1) {
+            throw new InvalidSettingException("budget.max-destinations", String.valueOf(maxDestinations), "must be at least 1");
+        }
+        return maxDestinations;
+    }
+
+    static long checkBodyReplayLimit(long bytes) {
+        if (bytes < 0 || bytes > MAX_BODY_REPLAY_LIMIT) {
+            throw new InvalidSettingException("body-replay-limit", bytes + "B",
+                    "must be between 0B and " + MAX_BODY_REPLAY_LIMIT + "B");
+        }
+        return bytes;
+    }
+
+    static String checkAttemptHeader(String header) {
+        Objects.requireNonNull(header, "attempt-header");
+        if (!header.isEmpty() && !header.chars().allMatch(RetrySettings::isTokenChar)) {
+            throw new InvalidSettingException("attempt-header", header, "must be an HTTP header name such as X-Retry-Attempt, or empty");
+        }
+        return header;
     }
 
     static Duration notNegative(String setting, Duration value) {

@@ -26,6 +26,12 @@ public enum StopReason {
     /** The method is not idempotent, the request may have reached the server, and it has no {@code Idempotency-Key}. */
     UNSAFE_METHOD,
 
+    /**
+     * The request's body could not be kept to send it again (larger than {@code body-replay-limit}, or
+     * its first sending ended early), and the request may have reached the server.
+     */
+    BODY_NOT_REPLAYABLE,
+
     /** The caller cancelled the call. */
     CANCELLED,
 

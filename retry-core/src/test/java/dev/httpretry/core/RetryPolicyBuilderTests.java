@@ -274,9 +274,10 @@ class RetryPolicyBuilderTests {
     void toStringNamesEverySetting() {
         assertThat(RetryPolicy.defaults().toString()).isEqualTo("RetryPolicy[RetrySettings[maxAttempts=4, backoff=Backoff[initialDelay=PT1S, "
                 + "multiplier=2.0, maxDelay=PT30S, jitter=FULL], attemptTimeout=PT10S, deadline=PT15S, "
-                + "retryAfter=RetryAfterSettings[enabled=true, maxWait=PT1M], statuses=[429, 502, 503, 504], serverErrorRetries=1, "
-                + "connectionRefusedMinDelay=PT2S, methods=[DELETE, GET, HEAD, OPTIONS, PUT, TRACE], "
-                + "budget=BudgetSettings[enabled=true, ratio=0.1, minRetriesPerSecond=10]]]");
+                + "retryAfter=RetryAfterSettings[enabled=true, maxWait=PT1M, rateLimitHeaders=true], statuses=[429, 502, 503, 504], "
+                + "serverErrorRetries=1, connectionRefusedMinDelay=PT2S, methods=[DELETE, GET, HEAD, OPTIONS, PUT, TRACE], "
+                + "budget=BudgetSettings[enabled=true, ratio=0.1, minRetriesPerSecond=10, maxDestinations=1000], "
+                + "bodyReplayLimit=1048576, attemptHeader=]]");
     }
 
     // ---- build() copies; toBuilder round-trips ----

@@ -78,7 +78,7 @@ class ValueTypesTests {
     @Test
     void stopReasonTagValuesMatchTheMetricsContract() {
         assertThat(Arrays.stream(StopReason.values()).map(StopReason::tagValue)).containsExactly("none", "not_retryable",
-                "exhausted", "deadline", "budget", "retry_after_too_long", "unsafe_method", "cancelled", "shutdown");
+                "exhausted", "deadline", "budget", "retry_after_too_long", "unsafe_method", "body_not_replayable", "cancelled", "shutdown");
     }
 
     @Test
@@ -88,7 +88,7 @@ class ValueTypesTests {
 
     @Test
     void delaySourceTagValues() {
-        assertThat(Arrays.stream(DelaySource.values()).map(DelaySource::tagValue)).containsExactly("backoff", "retry_after");
+        assertThat(Arrays.stream(DelaySource.values()).map(DelaySource::tagValue)).containsExactly("backoff", "retry_after", "rate_limit");
     }
 
     @ParameterizedTest(name = "{0} -> {1}")

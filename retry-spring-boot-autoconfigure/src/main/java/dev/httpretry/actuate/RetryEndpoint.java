@@ -1,9 +1,11 @@
 package dev.httpretry.actuate;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.httpretry.core.RetryBudgets;
 import dev.httpretry.core.RetryClient;
 import dev.httpretry.core.RetryClients;
 import org.jspecify.annotations.Nullable;
@@ -21,6 +23,9 @@ import org.springframework.boot.actuate.endpoint.annotation.Selector;
  */
 @Endpoint(id = "retry")
 public class RetryEndpoint {
+
+    /** The most destinations listed per client: those with the least budget left. */
+    public static final int MAX_DESTINATIONS_SHOWN = 20;
 
     private final RetryClients clients;
 
@@ -66,9 +71,13 @@ public class RetryEndpoint {
         snapshot.calls().forEach((reason, count) -> byReason.put(reason.tagValue(), count));
         CallsDescriptor calls = new CallsDescriptor(snapshot.totalCalls(), snapshot.successfulCalls(),
                 snapshot.totalCalls() - snapshot.successfulCalls(), byReason);
-        long available = client.budget().available();
+        RetryBudgets budgets = client.budgets();
+        long available = budgets.leastAvailable();
+        List<DestinationDescriptor> destinations = budgets.snapshot(MAX_DESTINATIONS_SHOWN).stream()
+            .map((destination) -> new DestinationDescriptor(destination.destination(), destination.available()))
+            .toList();
         StateDescriptor state = new StateDescriptor(calls, snapshot.attempts(), snapshot.waits(),
-                (available == Long.MAX_VALUE) ? null : available);
+                (available == Long.MAX_VALUE) ? null : available, budgets.size(), destinations);
         return new ClientDescriptor(client.name(), client.enabled(), client.policy().settings().describe(), state);
     }
 
@@ -95,10 +104,22 @@ public class RetryEndpoint {
      * @param calls the calls that ended
      * @param attempts the attempts sent
      * @param retries the waits started before a retry
-     * @param budgetAvailable the retries its budget would grant now, or {@code null} without a budget
+     * @param budgetAvailable the retries its budget would grant now, the least among its destinations,
+     *     or {@code null} without a budget
+     * @param budgetDestinations how many destinations it keeps a budget for
+     * @param destinations the destinations with the least budget left, at most {@value #MAX_DESTINATIONS_SHOWN}, lowest first
      */
     public record StateDescriptor(CallsDescriptor calls, long attempts, long retries,
-            @JsonProperty("budget-available") @Nullable Long budgetAvailable) {
+            @JsonProperty("budget-available") @Nullable Long budgetAvailable,
+            @JsonProperty("budget-destinations") int budgetDestinations, List<DestinationDescriptor> destinations) {
+    }
+
+    /**
+     * One destination's budget.
+     * @param destination its scheme, host and port
+     * @param available the retries its budget would grant now
+     */
+    public record DestinationDescriptor(String destination, @JsonProperty("budget-available") long available) {
     }
 
     /**

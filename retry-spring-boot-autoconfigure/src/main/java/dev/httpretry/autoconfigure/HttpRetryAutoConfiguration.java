@@ -5,6 +5,7 @@ import dev.httpretry.core.MonotonicClock;
 import dev.httpretry.core.RetryClients;
 import dev.httpretry.core.RetryListener;
 import dev.httpretry.webclient.RetryExchangeFilterFunction;
+import io.micrometer.observation.ObservationRegistry;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -57,8 +58,10 @@ public final class HttpRetryAutoConfiguration {
 
         @Bean
         @ConditionalOnMissingBean
-        RetryExchangeFilterFunction retryExchangeFilterFunction(RetryClients clients, ObjectProvider<RetryListener> listeners) {
-            return new RetryExchangeFilterFunction(clients, RetryListener.composite(listeners.orderedStream().toList()));
+        RetryExchangeFilterFunction retryExchangeFilterFunction(RetryClients clients, ObjectProvider<RetryListener> listeners,
+                ObjectProvider<ObservationRegistry> observations) {
+            return new RetryExchangeFilterFunction(clients, RetryListener.composite(listeners.orderedStream().toList()))
+                .withObservationRegistry(observations.getIfAvailable(() -> ObservationRegistry.NOOP));
         }
 
         /** Runs last, and puts the filter first: every other filter then runs once per attempt. */

@@ -2,7 +2,6 @@ package dev.httpretry.autoconfigure;
 
 import java.util.Map;
 
-import dev.httpretry.webclient.RetryExchangeFilterFunction;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -49,7 +48,6 @@ class NamedWebClientsRegistrar implements ImportBeanDefinitionRegistrar, Environ
         if (this.environment == null || this.beanFactory == null) {
             return;
         }
-        BeanFactory factory = this.beanFactory;
         Map<String, BaseUrl> clients = Binder.get(this.environment)
             .bind(HttpRetryProperties.PREFIX + ".clients", Bindable.mapOf(String.class, BaseUrl.class))
             .orElse(Map.of());
@@ -64,24 +62,17 @@ class NamedWebClientsRegistrar implements ImportBeanDefinitionRegistrar, Environ
                         + ": the application already defines a bean named '" + name + "'");
                 return;
             }
-            RootBeanDefinition definition = new RootBeanDefinition(WebClient.class,
-                    () -> namedWebClient(factory, name, baseUrl));
+            // a factory bean with constructor arguments, not an instance supplier: Spring AOT can
+            // write code for it
+            RootBeanDefinition definition = new RootBeanDefinition(NamedWebClientFactoryBean.class);
+            definition.getConstructorArgumentValues().addIndexedArgumentValue(0, name);
+            definition.getConstructorArgumentValues().addIndexedArgumentValue(1, baseUrl);
             definition.setDescription("WebClient of http.retry.clients." + name);
             // injected by @Qualifier("<name>") only, so an application's own WebClient bean stays
             // the one injected by type
             definition.setDefaultCandidate(false);
             registry.registerBeanDefinition(name, definition);
         });
-    }
-
-    /** With retrying switched off ({@code http.retry.enabled=false}) the client sends each request once. */
-    private static WebClient namedWebClient(BeanFactory factory, String name, String baseUrl) {
-        WebClient.Builder builder = factory.getBeanProvider(WebClient.Builder.class).getIfAvailable(WebClient::builder);
-        RetryExchangeFilterFunction filter = factory.getBeanProvider(RetryExchangeFilterFunction.class).getIfAvailable();
-        if (filter != null) {
-            filter.forClient(name).applyTo(builder);
-        }
-        return builder.baseUrl(baseUrl).build();
     }
 
     /** Only the base URL of a client, read before the properties are bound, to decide which beans to register. */

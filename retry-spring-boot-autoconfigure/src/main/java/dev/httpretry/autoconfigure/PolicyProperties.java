@@ -8,6 +8,8 @@ import dev.httpretry.core.Jitter;
 import dev.httpretry.core.RetryPolicy;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.util.unit.DataSize;
+
 /**
  * The retry settings shared by the top level ({@code http.retry.*}) and each client
  * ({@code http.retry.clients.<name>.*}). A value left unset falls back, key by key, to the top
@@ -55,6 +57,16 @@ public class PolicyProperties {
     private @Nullable Set<String> methods;
 
     private final Budget budget = new Budget();
+
+    /**
+     * Most bytes of a request body kept so that every attempt sends the same bytes; a larger body is sent once and not retried once it may have left.
+     */
+    private @Nullable DataSize bodyReplayLimit;
+
+    /**
+     * Header that carries the attempt number (2, 3, ...) on every attempt after the first, such as X-Retry-Attempt; empty for none.
+     */
+    private @Nullable String attemptHeader;
 
     public @Nullable Integer getMaxAttempts() {
         return this.maxAttempts;
@@ -124,6 +136,22 @@ public class PolicyProperties {
         return this.budget;
     }
 
+    public @Nullable DataSize getBodyReplayLimit() {
+        return this.bodyReplayLimit;
+    }
+
+    public void setBodyReplayLimit(@Nullable DataSize bodyReplayLimit) {
+        this.bodyReplayLimit = bodyReplayLimit;
+    }
+
+    public @Nullable String getAttemptHeader() {
+        return this.attemptHeader;
+    }
+
+    public void setAttemptHeader(@Nullable String attemptHeader) {
+        this.attemptHeader = attemptHeader;
+    }
+
     /**
      * Sets each value given here on the builder; one that is not set leaves the builder's value.
      * @throws dev.httpretry.core.InvalidSettingException if a value is not allowed
@@ -145,6 +173,10 @@ public class PolicyProperties {
         set(this.budget.enabled, builder::budgetEnabled);
         set(this.budget.ratio, builder::budgetRatio);
         set(this.budget.minRetriesPerSecond, builder::budgetMinRetriesPerSecond);
+        set(this.budget.maxDestinations, builder::budgetMaxDestinations);
+        set(this.retryAfter.rateLimitHeaders, builder::rateLimitHeaders);
+        set((this.bodyReplayLimit != null) ? this.bodyReplayLimit.toBytes() : null, builder::bodyReplayLimit);
+        set(this.attemptHeader, builder::attemptHeader);
     }
 
     private static <T> void set(@Nullable T value, Consumer<T> setter) {
@@ -222,6 +254,19 @@ public class PolicyProperties {
          */
         private @Nullable Duration maxWait;
 
+        /**
+         * Whether a retried response without Retry-After is read for RateLimit (t of a policy with r=0), RateLimit-Reset and X-RateLimit-Reset.
+         */
+        private @Nullable Boolean rateLimitHeaders;
+
+        public @Nullable Boolean getRateLimitHeaders() {
+            return this.rateLimitHeaders;
+        }
+
+        public void setRateLimitHeaders(@Nullable Boolean rateLimitHeaders) {
+            this.rateLimitHeaders = rateLimitHeaders;
+        }
+
         public @Nullable Boolean getEnabled() {
             return this.enabled;
         }
@@ -239,7 +284,7 @@ public class PolicyProperties {
         }
     }
 
-    /** The retry budget of each client. */
+    /** The retry budget of each destination of a client. */
     public static class Budget {
 
         /**
@@ -256,6 +301,19 @@ public class PolicyProperties {
          * Floor of retries per second, so a quiet client can still retry.
          */
         private @Nullable Integer minRetriesPerSecond;
+
+        /**
+         * Most destinations (scheme, host and port) a client keeps a budget for; the least recently used is dropped first.
+         */
+        private @Nullable Integer maxDestinations;
+
+        public @Nullable Integer getMaxDestinations() {
+            return this.maxDestinations;
+        }
+
+        public void setMaxDestinations(@Nullable Integer maxDestinations) {
+            this.maxDestinations = maxDestinations;
+        }
 
         public @Nullable Boolean getEnabled() {
             return this.enabled;

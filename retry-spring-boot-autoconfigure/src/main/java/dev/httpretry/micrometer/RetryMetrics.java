@@ -9,7 +9,7 @@ import dev.httpretry.core.BackoffEvent;
 import dev.httpretry.core.CallEvent;
 import dev.httpretry.core.DelaySource;
 import dev.httpretry.core.ExceptionClassifier;
-import dev.httpretry.core.RetryBudget;
+import dev.httpretry.core.RetryBudgets;
 import dev.httpretry.core.RetryClients;
 import dev.httpretry.core.RetryListener;
 import dev.httpretry.core.StopReason;
@@ -40,7 +40,7 @@ public final class RetryMetrics implements RetryListener {
     /** Timer, one per wait. */
     public static final String BACKOFF = "http.client.retry.backoff";
 
-    /** Gauge of the retries each client's budget would grant now. */
+    /** Gauge of the retries each client's budget would grant now (the least among its destinations). */
     public static final String BUDGET_AVAILABLE = "http.client.retry.budget.available";
 
     private final MeterRegistry registry;
@@ -59,9 +59,9 @@ public final class RetryMetrics implements RetryListener {
     public RetryMetrics(MeterRegistry registry, RetryClients clients) {
         this.registry = registry;
         for (String name : clients.names()) {
-            RetryBudget budget = clients.get(name).budget();
-            Gauge.builder(BUDGET_AVAILABLE, budget, RetryMetrics::available)
-                .description("Retries the client's retry budget would grant now")
+            RetryBudgets budgets = clients.get(name).budgets();
+            Gauge.builder(BUDGET_AVAILABLE, budgets, RetryMetrics::available)
+                .description("Retries the client's retry budget would grant now: the least among its destinations")
                 .tag("client", name)
                 .strongReference(true)
                 .register(registry);
@@ -122,19 +122,14 @@ public final class RetryMetrics implements RetryListener {
             .register(this.registry);
     }
 
-    private static double available(RetryBudget budget) {
-        long available = budget.available();
+    private static double available(RetryBudgets budgets) {
+        long available = budgets.leastAvailable();
         return (available == Long.MAX_VALUE) ? Double.POSITIVE_INFINITY : available;
     }
 
     /** The simple class name of the root cause, or {@code none}. */
     static String errorName(@Nullable Throwable error) {
-        if (error == null) {
-            return "none";
-        }
-        Class<?> type = ExceptionClassifier.rootCause(error).getClass();
-        String name = type.getSimpleName();
-        return name.isEmpty() ? type.getName() : name;
+        return ExceptionClassifier.rootCauseName(error);
     }
 
     private record CallKey(String client, String method, StopReason reason, boolean retried) {

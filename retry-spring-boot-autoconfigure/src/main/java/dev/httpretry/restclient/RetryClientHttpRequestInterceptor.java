@@ -2,11 +2,14 @@ package dev.httpretry.restclient;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.net.URI;
 import java.util.List;
 import java.util.Objects;
 
 import dev.httpretry.core.ExceptionClassifier;
 import dev.httpretry.core.Outcome;
+import dev.httpretry.core.RateLimitReset;
+import dev.httpretry.core.RetryBudget;
 import dev.httpretry.core.RetryClient;
 import dev.httpretry.core.RetryClients;
 import dev.httpretry.core.RetryDecision;
@@ -18,6 +21,7 @@ import org.springframework.http.HttpRequest;
 import org.springframework.http.client.ClientHttpRequestExecution;
 import org.springframework.http.client.ClientHttpRequestInterceptor;
 import org.springframework.http.client.ClientHttpResponse;
+import org.springframework.http.client.support.HttpRequestWrapper;
 import org.springframework.web.client.RestClient;
 
 /**
@@ -125,8 +129,11 @@ public final class RetryClientHttpRequestInterceptor implements ClientHttpReques
         if (!client.enabled()) {
             return execution.execute(request, body);
         }
+        URI url = request.getURI();
+        RetryBudget budget = client.budgets().forDestination(String.valueOf(url.getScheme()), String.valueOf(url.getHost()),
+                url.getPort());
         RetryExecution call = client.policy().start(client.name(), request.getMethod().name(),
-                request.getHeaders().containsHeader(IDEMPOTENCY_KEY), client.budget(), this.listener, System::nanoTime);
+                request.getHeaders().containsHeader(IDEMPOTENCY_KEY), budget, this.listener, System::nanoTime);
         while (true) {
             if (!call.startAttempt()) {
                 throw failure(call);
@@ -136,7 +143,7 @@ public final class RetryClientHttpRequestInterceptor implements ClientHttpReques
             RuntimeException uncheckedError = null;
             AttemptTimer attempt = AttemptTimer.start(call.attemptTimeoutNanos());
             try {
-                response = execution.execute(request, body);
+                response = execution.execute(attemptRequest(request, call), body);
             }
             catch (IOException ex) {
                 ioError = ex;
@@ -199,7 +206,29 @@ public final class RetryClientHttpRequestInterceptor implements ClientHttpReques
         if (status < 400) {
             return call.onSuccess(status);
         }
-        return call.onOutcome(Outcome.response(status, response.getHeaders().getFirst(HttpHeaders.RETRY_AFTER)));
+        HttpHeaders headers = response.getHeaders();
+        List<String> rateLimit = headers.get(RateLimitReset.RATE_LIMIT);
+        return call.onOutcome(Outcome.response(status, headers.getFirst(HttpHeaders.RETRY_AFTER),
+                (rateLimit != null) ? String.join(", ", rateLimit) : null, headers.getFirst(RateLimitReset.RATE_LIMIT_RESET),
+                headers.getFirst(RateLimitReset.X_RATE_LIMIT_RESET)));
+    }
+
+    /** Every attempt sends the same body bytes; those after the first carry their number when {@code attempt-header} is set. */
+    private static HttpRequest attemptRequest(HttpRequest request, RetryExecution call) {
+        int number = call.attempts();
+        String header = (number > 1) ? call.settings().attemptHeader() : "";
+        if (header.isEmpty()) {
+            return request;
+        }
+        HttpHeaders headers = new HttpHeaders();
+        headers.putAll(request.getHeaders());
+        headers.set(header, String.valueOf(number));
+        return new HttpRequestWrapper(request) {
+            @Override
+            public HttpHeaders getHeaders() {
+                return headers;
+            }
+        };
     }
 
     /** Waits before the next attempt; a wait that cannot end as planned ends the call. */

@@ -14,6 +14,7 @@ import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.SignalType;
 import reactor.core.publisher.Sinks;
 
 import org.springframework.core.io.buffer.DataBuffer;
@@ -126,6 +127,20 @@ public final class ReplayableBody {
     }
 
     /**
+     * Tells that the attempt that records the body has ended, whatever way. Connectors other than
+     * Reactor Netty (Jetty, the JDK's, Apache's) take the body when the request is built and read it
+     * only once connected: if this attempt never read it (its connection failed first), the body is
+     * left untouched and the next attempt records it; if it read part of it, the body cannot be sent
+     * again. Nothing changes once the body is recorded. The owner calls it before deciding on a
+     * retry. Thread-safe.
+     */
+    public void attemptEnded() {
+        if (this.recorder != null) {
+            this.recorder.attemptEnded();
+        }
+    }
+
+    /**
      * Frees the recorded bytes; later attempts fail with {@link BodyNotReplayableException}. The owner
      * of the call calls it when the call ends. Safe to call more than once, and from any thread.
      */
@@ -175,6 +190,12 @@ public final class ReplayableBody {
         private final Sinks.Empty<Void> settled = Sinks.empty();
 
         private volatile boolean mayHaveSent;
+
+        /** Whether the recording attempt's connection has asked for the body (some connectors ask only once connected). */
+        private volatile boolean bodySubscribed;
+
+        /** Counts recordings, so the body of an attempt that was given up on is never read after the next one began. */
+        private final AtomicInteger generation = new AtomicInteger();
 
         private volatile @Nullable Recording recording;
 
@@ -226,9 +247,36 @@ public final class ReplayableBody {
         }
 
         private Mono<Void> record(ClientHttpRequest request, Context context) {
+            this.bodySubscribed = false;
+            int current = this.generation.incrementAndGet();
             // deferred, so that an inserter that throws instead of returning an error still ends the recording
-            return Mono.defer(() -> original.insert(new RecordingRequest(request, HttpHeaders.copyOf(request.getHeaders())), context))
-                .doFinally(signal -> fail("its first attempt ended (" + signal + ") before the whole body was read"));
+            return Mono.defer(() -> original.insert(new RecordingRequest(request, HttpHeaders.copyOf(request.getHeaders()), current),
+                    context))
+                .doFinally(signal -> {
+                    // A connector that reads the body only once connected (Jetty, the JDK's, Apache's)
+                    // completes the insert before reading it, and a cancel may come before it asks:
+                    // then the attempt's end decides (attemptEnded). An error is the body's own.
+                    if (signal == SignalType.ON_ERROR || (signal == SignalType.CANCEL && this.bodySubscribed)) {
+                        fail("its first attempt ended (" + signal + ") before the whole body was read");
+                    }
+                });
+        }
+
+        void attemptEnded() {
+            if (this.state.get() != State.RECORDING) {
+                return;
+            }
+            if (!this.bodySubscribed) {
+                // never read: the next attempt records it afresh
+                this.buffer = null;
+                this.length = 0;
+                this.mayHaveSent = false;
+                this.generation.incrementAndGet();
+                this.state.compareAndSet(State.RECORDING, State.FRESH);
+            }
+            else {
+                fail("its first attempt ended before the whole body was read");
+            }
         }
 
         private Mono<Void> replay(ClientHttpRequest request) {
@@ -330,16 +378,31 @@ public final class ReplayableBody {
 
             private final HttpHeaders before;
 
-            RecordingRequest(ClientHttpRequest delegate, HttpHeaders before) {
+            private final int generation;
+
+            RecordingRequest(ClientHttpRequest delegate, HttpHeaders before, int generation) {
                 super(delegate);
                 this.before = before;
+                this.generation = generation;
+            }
+
+            /** The original body, unless this attempt was given up on before its connection asked for it. */
+            private <T> Flux<T> current(Publisher<T> body) {
+                return Flux.defer(() -> {
+                    if (Recorder.this.generation.get() != this.generation) {
+                        return Flux.error(new BodyNotReplayableException("The request body was asked for by an attempt "
+                                + "that had already ended; it is kept for the next attempt"));
+                    }
+                    Recorder.this.bodySubscribed = true;
+                    return Flux.from(body);
+                });
             }
 
             @Override
             public Mono<Void> writeWith(Publisher<? extends DataBuffer> body) {
                 return Mono.defer(() -> {
                     start(before, getHeaders());
-                    Flux<DataBuffer> recorded = Flux.<DataBuffer>from(body)
+                    Flux<DataBuffer> recorded = current(Flux.<DataBuffer>from(body))
                         .map(Recorder.this::copy)
                         .doOnComplete(() -> complete(false))
                         .doOnError(error -> fail("its body failed: " + error))
@@ -359,7 +422,7 @@ public final class ReplayableBody {
                             complete(false);
                         }
                     };
-                    Flux<Flux<DataBuffer>> recorded = Flux.<Publisher<? extends DataBuffer>>from(body)
+                    Flux<Flux<DataBuffer>> recorded = current(Flux.<Publisher<? extends DataBuffer>>from(body))
                         .map(group -> {
                             open.incrementAndGet();
                             return Flux.<DataBuffer>from(group)

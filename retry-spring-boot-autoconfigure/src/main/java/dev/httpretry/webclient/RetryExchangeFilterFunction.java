@@ -7,6 +7,7 @@ import java.util.function.Supplier;
 import dev.httpretry.core.RetryClient;
 import dev.httpretry.core.RetryClients;
 import dev.httpretry.core.RetryListener;
+import io.micrometer.observation.ObservationRegistry;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
@@ -39,7 +40,9 @@ public final class RetryExchangeFilterFunction implements ExchangeFilterFunction
 
     private final Supplier<Scheduler> scheduler;
 
-    private final PendingWaits waits;
+    final PendingWaits waits;
+
+    final ObservationRegistry observations;
 
     /**
      * A filter that retries under the {@value RetryClients#DEFAULT_CLIENT} client's policy.
@@ -47,17 +50,18 @@ public final class RetryExchangeFilterFunction implements ExchangeFilterFunction
      * @param listener told of every attempt, wait and call end
      */
     public RetryExchangeFilterFunction(RetryClients clients, RetryListener listener) {
-        this(clients, RetryClients.DEFAULT_CLIENT, listener, Schedulers::parallel, new PendingWaits());
+        this(clients, RetryClients.DEFAULT_CLIENT, listener, Schedulers::parallel, new PendingWaits(), ObservationRegistry.NOOP);
     }
 
     private RetryExchangeFilterFunction(RetryClients clients, String clientName, RetryListener listener,
-            Supplier<Scheduler> scheduler, PendingWaits waits) {
+            Supplier<Scheduler> scheduler, PendingWaits waits, ObservationRegistry observations) {
         this.clients = Objects.requireNonNull(clients, "clients");
         this.clientName = clients.get(clientName).name();
         // composite: a listener that throws is logged and never breaks a call
         this.listener = RetryListener.composite(List.of(listener));
         this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
         this.waits = waits;
+        this.observations = Objects.requireNonNull(observations, "observations");
     }
 
     /**
@@ -67,7 +71,7 @@ public final class RetryExchangeFilterFunction implements ExchangeFilterFunction
      * @throws IllegalArgumentException if there is no client of that name
      */
     public RetryExchangeFilterFunction forClient(String name) {
-        return new RetryExchangeFilterFunction(this.clients, name, this.listener, this.scheduler, this.waits);
+        return new RetryExchangeFilterFunction(this.clients, name, this.listener, this.scheduler, this.waits, this.observations);
     }
 
     /**
@@ -76,7 +80,21 @@ public final class RetryExchangeFilterFunction implements ExchangeFilterFunction
      * @return the filter
      */
     public RetryExchangeFilterFunction withScheduler(Supplier<Scheduler> scheduler) {
-        return new RetryExchangeFilterFunction(this.clients, this.clientName, this.listener, scheduler, this.waits);
+        return new RetryExchangeFilterFunction(this.clients, this.clientName, this.listener, scheduler, this.waits,
+                this.observations);
+    }
+
+    /**
+     * A filter like this one that observes each attempt in this registry: an observation
+     * {@code http.client.retry.attempt}, child of the call's {@code http.client.requests} one, whose
+     * trace context (with Micrometer Tracing) goes out in that attempt's request headers; each wait
+     * is an event on the call's observation. A no-op registry costs nothing.
+     * @param observations the registry, such as the application's {@code ObservationRegistry}
+     * @return the filter
+     */
+    public RetryExchangeFilterFunction withObservationRegistry(ObservationRegistry observations) {
+        return new RetryExchangeFilterFunction(this.clients, this.clientName, this.listener, this.scheduler, this.waits,
+                observations);
     }
 
     /**
@@ -125,7 +143,7 @@ public final class RetryExchangeFilterFunction implements ExchangeFilterFunction
         if (!client.enabled()) {
             return next.exchange(request);
         }
-        return RetryingCall.mono(client, request, next, this.listener, this.scheduler, this.waits);
+        return RetryingCall.mono(client, request, next, this.listener, this.scheduler, this);
     }
 
     @Override

@@ -18,7 +18,7 @@ import java.util.function.Consumer;
  * </pre>
  *
  * A request without the attribute uses the policy of the {@code WebClient} it is sent through:
- * {@value RetryClients#DEFAULT_CLIENT} for clients built from the auto-configured builder, or the
+ * {@value dev.httpretry.core.RetryClients#DEFAULT_CLIENT} for clients built from the auto-configured builder, or the
  * named client's own.
  */
 public final class RetryRequests {
@@ -39,7 +39,7 @@ public final class RetryRequests {
 
     /**
      * Sends this request under the policy (and budget) of the named client.
-     * @param name the client's name, {@value RetryClients#DEFAULT_CLIENT} or one under {@code http.retry.clients}
+     * @param name the client's name, {@value dev.httpretry.core.RetryClients#DEFAULT_CLIENT} or one under {@code http.retry.clients}
      * @return the attributes to pass to {@code RequestHeadersSpec.attributes(...)}
      */
     public static Consumer<Map<String, Object>> client(String name) {

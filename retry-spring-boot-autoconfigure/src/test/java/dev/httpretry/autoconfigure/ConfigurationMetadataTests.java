@@ -40,7 +40,9 @@ class ConfigurationMetadataTests {
             "backoff.multiplier", "backoff.max-delay", "backoff.jitter", "attempt-timeout", "deadline",
             "retry-after.enabled", "retry-after.max-wait", "statuses", "server-error-retries",
             "connection-refused-min-delay", "methods", "budget.enabled", "budget.ratio",
-            "budget.min-retries-per-second", "clients");
+            "budget.min-retries-per-second", "clients",
+            // added in 0.2
+            "budget.max-destinations", "retry-after.rate-limit-headers", "body-replay-limit", "attempt-header");
 
     private static JsonNode metadata;
 
@@ -119,6 +121,11 @@ class ConfigurationMetadataTests {
         assertThat(defaultOf("budget.ratio").asDouble()).isEqualTo(RetrySettings.DEFAULT_BUDGET_RATIO);
         assertThat(defaultOf("budget.min-retries-per-second").asInt())
             .isEqualTo(RetrySettings.DEFAULT_BUDGET_MIN_RETRIES_PER_SECOND);
+        assertThat(defaultOf("budget.max-destinations").asInt()).isEqualTo(RetrySettings.DEFAULT_MAX_DESTINATIONS);
+        assertThat(defaultOf("retry-after.rate-limit-headers").asBoolean()).isEqualTo(defaults.settings().retryAfter().rateLimitHeaders());
+        assertThat(org.springframework.util.unit.DataSize.parse(defaultOf("body-replay-limit").asString()).toBytes())
+            .isEqualTo(RetrySettings.DEFAULT_BODY_REPLAY_LIMIT);
+        assertThat(defaultOf("attempt-header").asString()).isEqualTo(defaults.settings().attemptHeader());
     }
 
     @Test

@@ -173,7 +173,7 @@ class RetryClientHttpRequestInterceptorTests {
         assertThatThrownBy(() -> client.get().retrieve().toBodilessEntity()).isInstanceOf(ResourceAccessException.class);
         assertThat(this.listener.onlyCall().attempts()).isEqualTo(4);
         assertThat(this.listener.attempts).extracting((event) -> event.decision().category())
-            .containsOnly(factory == Factory.REACTOR ? Category.DNS_FAILURE : Category.CONNECTION_REFUSED)
+            .containsOnly(Category.DNS_FAILURE)
             .hasSize(4);
     }
 

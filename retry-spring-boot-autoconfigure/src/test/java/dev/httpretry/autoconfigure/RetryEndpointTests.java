@@ -105,9 +105,12 @@ class RetryEndpointTests {
 
     @Test
     void restClientCallsAreCountedUnderTheSameClientWithOneHttpClientRequestsSample() {
-        upstream.then(status(503), status(503)).otherwise(status(200).body("paid"));
+        // 502, not 503: this module's tests have Apache HttpClient 5, which Boot picks for RestClient in a
+        // reactive app and which re-sends a 503 once by itself
+        upstream.then(status(502), status(502)).otherwise(status(200).body("paid"));
         Map<String, Object> before = map(map(map(get("/actuator/retry").getBody(), "clients"), "payments"), "state");
         double requestsBefore = requestsCount();
+        int sentBefore = upstream.requests();
 
         assertThat(this.paymentsRestClient.get().uri("/pay").retrieve().body(String.class)).isEqualTo("paid");
 
@@ -115,9 +118,10 @@ class RetryEndpointTests {
         assertThat(number(map(state, "calls"), "success") - number(map(before, "calls"), "success")).isEqualTo(1);
         assertThat(number(state, "attempts") - number(before, "attempts")).isEqualTo(3);
         assertThat(number(state, "retries") - number(before, "retries")).isEqualTo(2);
+        assertThat(upstream.requests() - sentBefore).isEqualTo(3);
         assertThat(requestsCount() - requestsBefore).isEqualTo(1);
         assertThat(this.registry.get(RetryMetrics.ATTEMPTS).tags("client", "payments", "method", "GET", "attempt", "1",
-                "status", "503").counter().count()).isGreaterThanOrEqualTo(1);
+                "status", "502").counter().count()).isGreaterThanOrEqualTo(1);
     }
 
     @Test

@@ -148,7 +148,7 @@ public final class FlakyUpstream {
             case ERROR -> ServerResponse.status(scenario.status()).contentType(MediaType.TEXT_PLAIN)
                 .bodyValue("upstream failure " + scenario.status() + "\n");
             case RATE_LIMIT -> ServerResponse.status(HttpStatus.TOO_MANY_REQUESTS)
-                .header(HttpHeaders.RETRY_AFTER, retryAfter(scenario))
+                .header(pushbackHeader(scenario.retryAfterFormat()), retryAfter(scenario))
                 .contentType(MediaType.TEXT_PLAIN)
                 .bodyValue("slow down\n");
             case DROP -> drop(request);
@@ -157,9 +157,26 @@ public final class FlakyUpstream {
         };
     }
 
+    private static String pushbackHeader(Scenario.RetryAfterFormat format) {
+        return switch (format) {
+            case SECONDS, DATE -> HttpHeaders.RETRY_AFTER;
+            case RATE_LIMIT -> "RateLimit";
+            case RATE_LIMIT_RESET -> "RateLimit-Reset";
+            case X_RATE_LIMIT_RESET -> "X-RateLimit-Reset";
+        };
+    }
+
     private String retryAfter(Scenario scenario) {
-        if (scenario.retryAfterFormat() == Scenario.RetryAfterFormat.SECONDS) {
-            return String.valueOf(scenario.retryAfter());
+        switch (scenario.retryAfterFormat()) {
+            case SECONDS, RATE_LIMIT_RESET:
+                return String.valueOf(scenario.retryAfter());
+            case RATE_LIMIT:
+                return "\"default\";r=0;t=" + scenario.retryAfter();
+            case X_RATE_LIMIT_RESET:
+                // whole epoch seconds, rounded up so the reset is never earlier than asked
+                return String.valueOf(this.clock.instant().plusSeconds(scenario.retryAfter()).plusNanos(999_999_999).getEpochSecond());
+            default:
+                break;
         }
         // An HTTP-date has whole seconds: round up, so the date is never earlier than asked.
         Instant at = this.clock.instant().plusSeconds(scenario.retryAfter());

@@ -84,7 +84,7 @@ public record Scenario(double fail, Mode mode, int status, int retryAfter, Retry
     public String describe() {
         String how = switch (this.mode) {
             case ERROR -> String.valueOf(this.status);
-            case RATE_LIMIT -> "429 Retry-After " + this.retryAfter + "s as " + this.retryAfterFormat.configName();
+            case RATE_LIMIT -> "429 asking " + this.retryAfter + "s as " + this.retryAfterFormat.configName();
             case DROP -> "dropped connection";
             case SLOW -> "200 after " + this.slowMs + "ms";
             case MIXED -> "503 / 429 Retry-After " + this.retryAfter + "s / dropped connection / 200 after " + this.slowMs + "ms";
@@ -144,14 +144,23 @@ public record Scenario(double fail, Mode mode, int status, int retryAfter, Retry
         }
     }
 
-    /** How {@code Retry-After} is written. */
+    /** How the wait a {@code 429} asks for is written: {@code Retry-After}, or a rate-limit header without one. */
     public enum RetryAfterFormat {
 
         /** Delta-seconds: {@code Retry-After: 1}. */
         SECONDS,
 
         /** An HTTP-date: {@code Retry-After: Sat, 28 Nov 2026 11:42:31 GMT}. */
-        DATE;
+        DATE,
+
+        /** The IETF draft's {@code RateLimit: "default";r=0;t=1}. */
+        RATE_LIMIT,
+
+        /** {@code RateLimit-Reset: 1} (delta seconds). */
+        RATE_LIMIT_RESET,
+
+        /** GitHub's {@code X-RateLimit-Reset: 1764588151} (Unix epoch seconds). */
+        X_RATE_LIMIT_RESET;
 
         /**
          * The name used in request parameters and properties.
@@ -159,11 +168,11 @@ public record Scenario(double fail, Mode mode, int status, int retryAfter, Retry
          */
         @JsonValue
         public String configName() {
-            return name().toLowerCase(Locale.ROOT);
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
         }
 
         static RetryAfterFormat of(String value) {
-            return valueOf(value.toUpperCase(Locale.ROOT));
+            return valueOf(value.toUpperCase(Locale.ROOT).replace('-', '_'));
         }
     }
 }

@@ -166,6 +166,25 @@ class SampleApplicationTests {
     }
 
     @Test
+    void upstreamCanPushBackWithTheRateLimitHeadersInstead() {
+        this.web.get().uri("/upstream/resource?fail=1&mode=rate-limit&retryAfter=3&retryAfterFormat=rate-limit")
+            .exchange()
+            .expectStatus().isEqualTo(429)
+            .expectHeader().doesNotExist(HttpHeaders.RETRY_AFTER)
+            .expectHeader().valueEquals("RateLimit", "\"default\";r=0;t=3");
+        this.web.get().uri("/upstream/resource?fail=1&mode=rate-limit&retryAfter=3&retryAfterFormat=rate-limit-reset")
+            .exchange()
+            .expectHeader().valueEquals("RateLimit-Reset", "3");
+        long epoch = Long.parseLong(Objects.requireNonNull(this.web.get()
+            .uri("/upstream/resource?fail=1&mode=rate-limit&retryAfter=3&retryAfterFormat=x-rate-limit-reset")
+            .exchange()
+            .returnResult(Void.class)
+            .getResponseHeaders()
+            .getFirst("X-RateLimit-Reset")));
+        assertThat(epoch).isGreaterThanOrEqualTo(this.clock.instant().getEpochSecond() + 2);
+    }
+
+    @Test
     void upstreamDropsTheConnectionWithoutAResponse() {
         WebClient client = WebClient.create("http://localhost:" + this.port);
 

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
@@ -63,6 +64,12 @@ public final class ChaosServer implements AutoCloseable {
 
     private final Map<FaultKind, LongAdder> faults = new EnumMap<>(FaultKind.class);
 
+    private static final byte[] NO_BODY = new byte[0];
+
+    private final LongAdder bodiesWhole = new LongAdder();
+
+    private final LongAdder bodiesWrong = new LongAdder();
+
     /** Calls whose next request is closed before any response (UNAVAILABLE_THEN_CLOSED). */
     private final Set<String> closeNext = ConcurrentHashMap.newKeySet();
 
@@ -103,6 +110,14 @@ public final class ChaosServer implements AutoCloseable {
      */
     public String url() {
         return "http://127.0.0.1:" + this.server.port();
+    }
+
+    /**
+     * The base URL by another name of the same host, so calls reach the server as a second destination.
+     * @return {@code http://localhost:<port>}
+     */
+    public String otherUrl() {
+        return "http://localhost:" + this.server.port();
     }
 
     /**
@@ -166,7 +181,10 @@ public final class ChaosServer implements AutoCloseable {
             java.util.Objects.requireNonNull(this.faults.get(fault)).increment();
         }
         // Read (and so release) the request body first, whatever the answer.
-        Mono<Void> read = request.receive().then();
+        // and check it: every attempt must carry the call's whole payload, never an empty or cut one
+        boolean withBody = !"GET".equals(request.method().name());
+        Mono<Void> read = request.receive().aggregate().asByteArray().defaultIfEmpty(NO_BODY)
+            .doOnNext((received) -> checkBody(callId, withBody, received)).then();
         String body = "ok " + callId + " " + PADDING;
         return switch (fault) {
             case OK, REFUSED -> read.then(send(response.status(200), body));
@@ -193,6 +211,42 @@ public final class ChaosServer implements AutoCloseable {
                 yield read.then(send(response.status(503), "unavailable " + PADDING));
             }
         };
+    }
+
+    private void checkBody(@Nullable String callId, boolean withBody, byte[] received) {
+        if (callId == null) {
+            return;
+        }
+        byte[] expected = withBody ? payload(callId) : NO_BODY;
+        (Arrays.equals(expected, received) ? this.bodiesWhole : this.bodiesWrong).increment();
+    }
+
+    /**
+     * The body a call sends with every attempt: 1 to 32 KiB, its bytes derived from the call's id.
+     * @param callId the call's id
+     * @return the payload
+     */
+    public static byte[] payload(String callId) {
+        SplittableRandom random = new SplittableRandom(callId.hashCode());
+        byte[] payload = new byte[1024 * (1 + random.nextInt(32))];
+        random.nextBytes(payload);
+        return payload;
+    }
+
+    /**
+     * Request bodies received whole: the call's payload exactly (or none for a GET).
+     * @return the count
+     */
+    public long bodiesWhole() {
+        return this.bodiesWhole.sum();
+    }
+
+    /**
+     * Request bodies received complete but not the call's payload: empty, cut, or other bytes (must be none).
+     * @return the count
+     */
+    public long bodiesWrong() {
+        return this.bodiesWrong.sum();
     }
 
     private FaultKind pick(int roll) {

@@ -1,5 +1,6 @@
 package dev.httpretry.benchmarks.soak;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -58,6 +59,9 @@ import reactor.netty.resources.ConnectionProvider;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.client.reactive.ReactorClientHttpConnector;
+import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.core.io.buffer.DefaultDataBufferFactory;
+import org.springframework.web.reactive.function.BodyInserters;
 import org.springframework.web.reactive.function.client.ClientRequest;
 import org.springframework.web.reactive.function.client.ClientResponse;
 import org.springframework.web.reactive.function.client.ExchangeFilterFunction;
@@ -94,6 +98,8 @@ public final class ChaosSoak implements AutoCloseable {
     private final Socket closedPort;
 
     private final ConnectionProvider pool;
+
+    private final RetryClients clients;
 
     private final Map<String, ConnectionPoolMetrics> poolMetrics = new ConcurrentHashMap<>();
 
@@ -180,6 +186,7 @@ public final class ChaosSoak implements AutoCloseable {
             .metrics(true, () -> (poolName, id, remoteAddress, metrics) -> this.poolMetrics.put(id + " " + remoteAddress, metrics))
             .build();
         RetryClients clients = properties(settings).toClients(Clock.systemUTC());
+        this.clients = clients;
         RetryListener listeners = RetryListener.composite(
                 List.of(this.statistics, new RetryMetrics(this.registry, clients), this.tally));
         this.finalStatuses = new AtomicIntegerArray(settings.calls());
@@ -256,14 +263,20 @@ public final class ChaosSoak implements AutoCloseable {
             default -> HttpMethod.POST;
         };
         boolean keyed = method == HttpMethod.POST && (index / 3) % 2 == 0;
+        // calls spread over two destinations (two names of this host), each with its own budget
+        String base = (index % 2 == 0) ? this.server.url() : this.server.otherUrl();
         WebClient.RequestBodySpec spec = this.client.method(method)
-            .uri("/soak/{id}", callId)
+            .uri(base + "/soak/{id}", callId)
             .attribute(CALL_INDEX, index)
             .header(ChaosServer.CALL_ID, callId);
         if (keyed) {
             spec = spec.header(ChaosServer.IDEMPOTENCY_KEY, "idem-" + Long.toHexString(this.settings.seed()) + "-" + index);
         }
-        WebClient.RequestHeadersSpec<?> request = (method == HttpMethod.GET) ? spec : spec.bodyValue("payload of " + callId);
+        // a body that can be read once, as an upload is: a retry must send it again whole, never empty or cut
+        ByteArrayInputStream once = new ByteArrayInputStream(ChaosServer.payload(callId));
+        WebClient.RequestHeadersSpec<?> request = (method == HttpMethod.GET) ? spec
+                : spec.body(BodyInserters.fromDataBuffers(DataBufferUtils.readInputStream(() -> once,
+                        DefaultDataBufferFactory.sharedInstance, 4096)));
         // a call that never ends is cut here, well after its deadline, and counted as hung
         Duration watchdog = this.settings.deadline().plusSeconds(10);
         return Mono.defer(() -> {
@@ -509,7 +522,8 @@ public final class ChaosSoak implements AutoCloseable {
                 failureKinds, new TreeMap<>(run.counts().unexpected), run.statistics(), run.reasonsAfterCalls(), run.reasonsByMethod(), run.attemptsByCategory(), run.meteredCalls(), run.attempts(),
                 this.server.requests(), this.server.requestsWithoutCallId(), this.retriedBeforeRetryAfter.sum(), byFault, unsafePostsSeen,
                 unsafePostsDuplicated, keyedPostsResent, resentByMethod, leakReports, acquiredConnections(),
-                this.poolMetrics.size(), this.droppedErrors.sum(), this.serverDroppedErrors.sum(), this.droppedValues.sum(), sums(this.droppedValueTypes),
+                this.poolMetrics.size(), this.server.bodiesWhole(), this.server.bodiesWrong(),
+                this.clients.get(RetryClients.DEFAULT_CLIENT).budgets().size(), this.droppedErrors.sum(), this.serverDroppedErrors.sum(), this.droppedValues.sum(), sums(this.droppedValueTypes),
                 List.copyOf(this.droppedSamples),
                 warningsByLogger, run.surfacingCalls(), run.elapsedNanos(), durations, run.error());
     }

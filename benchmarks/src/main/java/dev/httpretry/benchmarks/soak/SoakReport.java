@@ -44,6 +44,9 @@ import org.jspecify.annotations.Nullable;
  * @param leakReports {@code LEAK:} reports of Netty's leak detector
  * @param acquiredAtEnd connections still acquired from the pools at the end
  * @param pools connection pools the client created (one per remote address)
+ * @param bodiesWhole request bodies the server received whole
+ * @param bodiesWrong request bodies the server received empty, cut or wrong (must be none)
+ * @param destinations the destinations the client keeps a budget for
  * @param droppedErrors errors Reactor dropped in the client's call chain (an exception escaping; Reactor logs each at ERROR)
  * @param serverDroppedErrors errors Reactor dropped in the chaos server's handlers (after the client hung up)
  * @param droppedValues values Reactor dropped (before the fix: responses dropped unreleased by the attempt timeout)
@@ -60,7 +63,7 @@ public record SoakReport(SoakSettings settings, int calls, long issued, long suc
         Map<StopReason, Long> reasonsFromListener, Map<String, Long> reasonsByMethod, Map<String, Long> attemptsByCategory, long meteredCalls, long attempts, long serverRequests,
         long serverRequestsWithoutCallId, long retriedBeforeRetryAfter, Map<FaultKind, Long> attemptsByFault, long unsafePostsSeen,
         long unsafePostsDuplicated, long keyedPostsResent, Map<String, long[]> reachedServerByGroup, long leakReports,
-        int acquiredAtEnd, int pools, long droppedErrors, long serverDroppedErrors, long droppedValues, Map<String, Long> droppedValueTypes,
+        int acquiredAtEnd, int pools, long bodiesWhole, long bodiesWrong, int destinations, long droppedErrors, long serverDroppedErrors, long droppedValues, Map<String, Long> droppedValueTypes,
         List<String> droppedSamples,
         Map<String, Long> warnings, int surfacingCalls, long elapsedNanos, long[] sortedDurations, @Nullable Throwable runError) {
 
@@ -126,6 +129,8 @@ public record SoakReport(SoakSettings settings, int calls, long issued, long suc
         checks.add(Check.equal("server requests without X-Call-Id", 0, this.serverRequestsWithoutCallId));
         checks.add(Check.equal("attempts sent before the Retry-After of the retried response", 0, this.retriedBeforeRetryAfter));
         checks.add(Check.equal("unsafe POSTs (no Idempotency-Key) received twice", 0, this.unsafePostsDuplicated));
+        checks.add(Check.equal("request bodies received empty, cut or wrong", 0, this.bodiesWrong));
+        checks.add(Check.equal("destinations with a budget of their own", 2, this.destinations));
         checks.add(Check.equal("LEAK: reports", 0, this.leakReports));
         checks.add(Check.equal("connections acquired at the end", 0, this.acquiredAtEnd));
         checks.add(Check.equal("errors dropped by Reactor in the client (escaped)", 0, this.droppedErrors));
@@ -157,6 +162,8 @@ public record SoakReport(SoakSettings settings, int calls, long issued, long suc
         row(out, "attempts per call", String.format(Locale.ROOT, "%.3f", (double) this.attempts / Math.max(1, this.issued)));
         row(out, "waits (retries)", this.statistics.waits());
         row(out, "server requests (incl. " + this.surfacingCalls + " calm calls after GC)", this.serverRequests);
+        row(out, "request bodies received whole / empty, cut or wrong (must be 0)", this.bodiesWhole + " / " + this.bodiesWrong);
+        row(out, "destinations with a budget of their own", String.valueOf(this.destinations));
         row(out, "duplicated unsafe POSTs (must be 0)", this.unsafePostsDuplicated + " of " + this.unsafePostsSeen + " that reached the server");
         row(out, "keyed POSTs received more than once (allowed)", this.keyedPostsResent);
         row(out, "retries that came before Retry-After had passed (must be 0)", this.retriedBeforeRetryAfter);
