@@ -2,7 +2,6 @@ package dev.httpretry.autoconfigure;
 
 import java.util.Map;
 
-import dev.httpretry.restclient.RetryClientHttpRequestInterceptor;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -54,7 +53,6 @@ class NamedRestClientsRegistrar implements ImportBeanDefinitionRegistrar, Enviro
         if (this.environment == null || this.beanFactory == null) {
             return;
         }
-        BeanFactory factory = this.beanFactory;
         Map<String, NamedWebClientsRegistrar.BaseUrl> clients = Binder.get(this.environment)
             .bind(HttpRetryProperties.PREFIX + ".clients", Bindable.mapOf(String.class, NamedWebClientsRegistrar.BaseUrl.class))
             .orElse(Map.of());
@@ -70,8 +68,11 @@ class NamedRestClientsRegistrar implements ImportBeanDefinitionRegistrar, Enviro
                         + ": the application already defines a bean named '" + beanName + "'");
                 return;
             }
-            RootBeanDefinition definition = new RootBeanDefinition(RestClient.class,
-                    () -> namedRestClient(factory, name, baseUrl));
+            // a factory bean with constructor arguments, not an instance supplier: Spring AOT can
+            // write code for it
+            RootBeanDefinition definition = new RootBeanDefinition(NamedRestClientFactoryBean.class);
+            definition.getConstructorArgumentValues().addIndexedArgumentValue(0, name);
+            definition.getConstructorArgumentValues().addIndexedArgumentValue(1, baseUrl);
             definition.setDescription("RestClient of http.retry.clients." + name);
             definition.addQualifier(new AutowireCandidateQualifier(Qualifier.class, name));
             // injected by @Qualifier("<name>") only, so an application's own RestClient bean stays
@@ -79,16 +80,5 @@ class NamedRestClientsRegistrar implements ImportBeanDefinitionRegistrar, Enviro
             definition.setDefaultCandidate(false);
             registry.registerBeanDefinition(beanName, definition);
         });
-    }
-
-    /** With retrying switched off ({@code http.retry.enabled=false}) the client sends each request once. */
-    private static RestClient namedRestClient(BeanFactory factory, String name, String baseUrl) {
-        RestClient.Builder builder = factory.getBeanProvider(RestClient.Builder.class).getIfAvailable(RestClient::builder);
-        RetryClientHttpRequestInterceptor interceptor = factory.getBeanProvider(RetryClientHttpRequestInterceptor.class)
-            .getIfAvailable();
-        if (interceptor != null) {
-            interceptor.forClient(name).applyTo(builder);
-        }
-        return builder.baseUrl(baseUrl).build();
     }
 }

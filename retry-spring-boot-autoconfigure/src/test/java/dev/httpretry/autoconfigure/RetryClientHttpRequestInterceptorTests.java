@@ -309,6 +309,30 @@ class RetryClientHttpRequestInterceptorTests {
         });
     }
 
+    @ParameterizedTest
+    @EnumSource(Factory.class)
+    void attemptsAfterTheFirstCarryTheirNumberWhenAttemptHeaderIsSet(Factory factory) {
+        this.server.then(status(503), status(503)).otherwise(status(200).body("ok"));
+
+        assertThat(client(factory, Harness.fastPolicy().attemptHeader("X-Retry-Attempt")).get().header("X-Trace", "t1")
+            .retrieve().body(String.class)).isEqualTo("ok");
+        assertThat(this.server.received()).extracting((received) -> received.headers().get("X-Retry-Attempt"))
+            .containsExactly(null, "2", "3");
+        assertThat(this.server.received()).extracting((received) -> received.headers().get("X-Trace"))
+            .containsOnly("t1");
+    }
+
+    @Test
+    void rateLimitResetIsHonouredWithoutRetryAfter() {
+        this.server.then(status(429).header("RateLimit-Reset", "1")).otherwise(status(200).body("ok"));
+
+        assertThat(client(Factory.REACTOR, Harness.fastPolicy()).get().retrieve().body(String.class)).isEqualTo("ok");
+        assertThat(this.listener.backoffs).singleElement().satisfies((wait) -> {
+            assertThat(wait.source()).isEqualTo(DelaySource.RATE_LIMIT);
+            assertThat(wait.delay()).isGreaterThanOrEqualTo(Duration.ofSeconds(1));
+        });
+    }
+
     @Test
     void hundredsOfRetriedCallsThroughOneConnectionFinish() {
         int calls = 300;
