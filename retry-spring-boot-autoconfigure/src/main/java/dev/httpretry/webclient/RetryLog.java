@@ -1,7 +1,9 @@
 package dev.httpretry.webclient;
 
 import java.net.URI;
+import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 
 import dev.httpretry.core.AttemptEvent;
 import dev.httpretry.core.BackoffEvent;
@@ -61,7 +63,7 @@ final class RetryLog implements RetryListener {
 
     @Override
     public void onBackoff(BackoffEvent event) {
-        logger.debug(prefix(event.client(), event.method()) + " wait " + Durations.format(event.delay()) + " ("
+        logger.debug(prefix(event.client(), event.method()) + " wait " + delay(event.delay()) + " ("
                 + event.source().tagValue() + ") before attempt " + (event.attempt() + 1));
     }
 
@@ -77,6 +79,14 @@ final class RetryLog implements RetryListener {
             line.append(", ").append(describe(failure));
         }
         logger.debug(line.toString());
+    }
+
+    /** A jittered delay in milliseconds to a tenth, a whole one as configured ({@code 50ms}, {@code 1s}). */
+    static String delay(Duration delay) {
+        if (delay.toNanosPart() % 1_000_000 == 0) {
+            return Durations.format(delay);
+        }
+        return String.format(Locale.ROOT, "%.1fms", delay.toNanos() / 1e6);
     }
 
     private String prefix(String client, String method) {
