@@ -1,6 +1,8 @@
 package dev.httpretry.autoconfigure;
 
 import java.lang.annotation.Annotation;
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -15,6 +17,7 @@ import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
 import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.core.MethodParameter;
 import org.springframework.core.Ordered;
 import org.springframework.core.env.Environment;
 
@@ -58,7 +61,7 @@ class MissingNamedClientFailureAnalyzer extends AbstractFailureAnalyzer<Unsatisf
             return null;
         }
         String key = HttpRetryProperties.PREFIX + ".clients." + name + ".base-url";
-        String description = "The " + injectionPoint + " needs a " + type.getSimpleName() + " qualified '" + name
+        String description = describe(injectionPoint) + " required a " + type.getSimpleName() + " qualified '" + name
                 + "', but '" + key + "' is not set, so http-retry registered no such client.";
         Set<String> withBaseUrl = new TreeSet<>();
         clients.forEach((configured, properties) -> {
@@ -71,6 +74,22 @@ class MissingNamedClientFailureAnalyzer extends AbstractFailureAnalyzer<Unsatisf
                 + ", or change the qualifier to the name of a configured client"
                 + (withBaseUrl.isEmpty() ? " (none is configured)." : ": " + String.join(", ", withBaseUrl) + ".");
         return new FailureAnalysis(description, action, cause);
+    }
+
+    /** As Boot's own analysis names an injection point. */
+    private static String describe(InjectionPoint injectionPoint) {
+        Field field = injectionPoint.getField();
+        if (field != null) {
+            return "Field " + field.getName() + " in " + field.getDeclaringClass().getName();
+        }
+        MethodParameter parameter = injectionPoint.getMethodParameter();
+        if (parameter == null) {
+            return String.valueOf(injectionPoint);
+        }
+        Method method = parameter.getMethod();
+        return "Parameter " + parameter.getParameterIndex() + " of "
+                + ((method != null) ? "method " + method.getName() : "constructor") + " in "
+                + parameter.getDeclaringClass().getName();
     }
 
     private boolean setsOtherKeys(String name) {

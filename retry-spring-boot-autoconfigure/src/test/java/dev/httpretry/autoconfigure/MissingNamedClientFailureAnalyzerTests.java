@@ -38,8 +38,9 @@ class MissingNamedClientFailureAnalyzerTests {
         this.runner.withPropertyValues(properties).withUserConfiguration(PaymentsService.class).run((context) -> {
             assertThat(context).hasFailed();
             FailureAnalysis analysis = analyzeAsBootDoes(context.getStartupFailure(), properties);
-            assertThat(analysis.getDescription()).contains("WebClient qualified 'payments'")
-                .contains("'http.retry.clients.payments.base-url' is not set");
+            assertThat(analysis.getDescription()).isEqualTo("Parameter 0 of constructor in " + PaymentsService.class.getName()
+                    + " required a WebClient qualified 'payments', but 'http.retry.clients.payments.base-url' is not set,"
+                    + " so http-retry registered no such client.");
             assertThat(analysis.getAction()).isEqualTo("Set 'http.retry.clients.payments.base-url' (an absolute http or"
                     + " https URL) in your application's configuration, or change the qualifier to the name of a"
                     + " configured client: orders.");
