@@ -1,6 +1,7 @@
 package dev.httpretry.autoconfigure;
 
 import dev.httpretry.actuate.RetryStatistics;
+import dev.httpretry.core.ExceptionClassifier;
 import dev.httpretry.core.MonotonicClock;
 import dev.httpretry.core.RetryClients;
 import dev.httpretry.core.RetryListener;
@@ -45,9 +46,10 @@ public final class HttpRetryAutoConfiguration {
 
         @Bean
         @ConditionalOnMissingBean
-        RetryClients retryClients(HttpRetryProperties properties) {
-            // the budgets measure intervals: a wall clock set back or forward must not refill or empty them
-            return properties.toClients(MonotonicClock.INSTANCE);
+        RetryClients retryClients(HttpRetryProperties properties, ObjectProvider<ExceptionClassifier> classifiers) {
+            // the budgets measure intervals: a wall clock set back or forward must not refill or empty them;
+            // the application's classifiers, in their @Order, come before the built-in rules
+            return properties.toClients(MonotonicClock.INSTANCE, classifiers.orderedStream().toList());
         }
 
         @Bean

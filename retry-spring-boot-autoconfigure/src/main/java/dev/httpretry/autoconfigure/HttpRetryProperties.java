@@ -2,8 +2,10 @@ package dev.httpretry.autoconfigure;
 
 import java.time.Clock;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
+import dev.httpretry.core.ExceptionClassifier;
 import dev.httpretry.core.RetryClients;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -38,6 +40,19 @@ public class HttpRetryProperties extends PolicyProperties {
      */
     public RetryClients toClients(Clock clock) {
         return RetryPolicyFactory.clients(this, clock);
+    }
+
+    /**
+     * The retry clients these properties describe, with the application's exception classifiers
+     * asked before the built-in rules, as the auto-configuration builds them.
+     * @param clock the clock that drives the budgets (a monotonic one in an application)
+     * @param classifiers in order: each applies to every client, or, a {@link ClientExceptionClassifier}, to its client only
+     * @return the clients
+     * @throws InvalidRetryPropertyException if a value is not allowed
+     * @throws IllegalStateException if a {@link ClientExceptionClassifier} names a client that is not configured
+     */
+    public RetryClients toClients(Clock clock, List<? extends ExceptionClassifier> classifiers) {
+        return RetryPolicyFactory.clients(this, clock, classifiers);
     }
 
     public boolean isEnabled() {

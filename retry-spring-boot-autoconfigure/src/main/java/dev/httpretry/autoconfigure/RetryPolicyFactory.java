@@ -4,14 +4,17 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
 import dev.httpretry.core.ClientLibraryExceptionClassifier;
 import dev.httpretry.core.Durations;
+import dev.httpretry.core.ExceptionClassifier;
 import dev.httpretry.core.InvalidSettingException;
 import dev.httpretry.core.RetryClients;
 import dev.httpretry.core.RetryPolicy;
@@ -35,9 +38,32 @@ final class RetryPolicyFactory {
      * @throws InvalidRetryPropertyException if a value is not allowed
      */
     static RetryClients clients(HttpRetryProperties properties, Clock clock) {
+        return clients(properties, clock, List.of());
+    }
+
+    /**
+     * Builds every client from the properties, each with a budget of its own, and with the
+     * application's classifiers asked before the built-in rules.
+     * @param properties the bound properties
+     * @param clock the clock that drives the budgets
+     * @param classifiers in order: each applies to every client, or, a {@link ClientExceptionClassifier}, to its client only
+     * @return the clients, {@value RetryClients#DEFAULT_CLIENT} first
+     * @throws InvalidRetryPropertyException if a value is not allowed
+     * @throws IllegalStateException if a {@link ClientExceptionClassifier} names a client that is not configured
+     */
+    static RetryClients clients(HttpRetryProperties properties, Clock clock, List<? extends ExceptionClassifier> classifiers) {
+        for (ExceptionClassifier classifier : classifiers) {
+            if (classifier instanceof ClientExceptionClassifier forClient
+                    && !RetryClients.DEFAULT_CLIENT.equals(forClient.client())
+                    && !properties.getClients().containsKey(forClient.client())) {
+                throw new IllegalStateException("A ClientExceptionClassifier names the client '" + forClient.client()
+                        + "', which is not configured: add http.retry.clients." + forClient.client()
+                        + ".* or use one of " + clientNames(properties));
+            }
+        }
         Map<String, RetryPolicy> policies = new LinkedHashMap<>();
         Set<String> disabled = new HashSet<>();
-        policies.put(RetryClients.DEFAULT_CLIENT, topLevel(properties));
+        policies.put(RetryClients.DEFAULT_CLIENT, topLevel(properties, classifiersFor(RetryClients.DEFAULT_CLIENT, classifiers)));
         properties.getClients().forEach((name, client) -> {
             if (RetryClients.DEFAULT_CLIENT.equals(name)) {
                 throw new InvalidRetryPropertyException(HttpRetryProperties.PREFIX + ".clients." + name, name,
@@ -46,9 +72,27 @@ final class RetryPolicyFactory {
             if (Boolean.FALSE.equals(client.getEnabled())) {
                 disabled.add(name);
             }
-            policies.put(name, client(properties, name, client));
+            policies.put(name, client(properties, name, client, classifiersFor(name, classifiers)));
         });
         return RetryClients.of(policies, disabled, clock);
+    }
+
+    private static List<String> clientNames(HttpRetryProperties properties) {
+        List<String> names = new ArrayList<>();
+        names.add(RetryClients.DEFAULT_CLIENT);
+        names.addAll(properties.getClients().keySet());
+        return names;
+    }
+
+    /** The classifiers that apply to one client, in their order. */
+    private static List<ExceptionClassifier> classifiersFor(String name, List<? extends ExceptionClassifier> classifiers) {
+        List<ExceptionClassifier> result = new ArrayList<>();
+        for (ExceptionClassifier classifier : classifiers) {
+            if (!(classifier instanceof ClientExceptionClassifier forClient) || forClient.client().equals(name)) {
+                result.add(classifier);
+            }
+        }
+        return result;
     }
 
     /**
@@ -85,7 +129,11 @@ final class RetryPolicyFactory {
      * @throws InvalidRetryPropertyException if a value is not allowed
      */
     static RetryPolicy topLevel(HttpRetryProperties properties) {
-        RetryPolicy.Builder builder = newBuilder();
+        return topLevel(properties, List.of());
+    }
+
+    private static RetryPolicy topLevel(HttpRetryProperties properties, List<ExceptionClassifier> classifiers) {
+        RetryPolicy.Builder builder = newBuilder(classifiers);
         String prefix = HttpRetryProperties.PREFIX + ".";
         apply(properties, builder, prefix);
         return build(builder, prefix);
@@ -100,7 +148,12 @@ final class RetryPolicyFactory {
      * @throws InvalidRetryPropertyException if a value is not allowed
      */
     static RetryPolicy client(HttpRetryProperties properties, String name, ClientProperties client) {
-        RetryPolicy.Builder builder = newBuilder();
+        return client(properties, name, client, List.of());
+    }
+
+    private static RetryPolicy client(HttpRetryProperties properties, String name, ClientProperties client,
+            List<ExceptionClassifier> classifiers) {
+        RetryPolicy.Builder builder = newBuilder(classifiers);
         String topPrefix = HttpRetryProperties.PREFIX + ".";
         String clientPrefix = topPrefix + "clients." + name + ".";
         apply(properties, builder, topPrefix);
@@ -119,8 +172,14 @@ final class RetryPolicyFactory {
         }
     }
 
-    private static RetryPolicy.Builder newBuilder() {
-        return RetryPolicy.builder().exceptionClassifier(ClientLibraryExceptionClassifier.INSTANCE);
+    /** The application's classifiers first, then the client libraries' types (the JDK's come last, in the policy). */
+    private static RetryPolicy.Builder newBuilder(List<ExceptionClassifier> classifiers) {
+        if (classifiers.isEmpty()) {
+            return RetryPolicy.builder().exceptionClassifier(ClientLibraryExceptionClassifier.INSTANCE);
+        }
+        List<ExceptionClassifier> all = new ArrayList<>(classifiers);
+        all.add(ClientLibraryExceptionClassifier.INSTANCE);
+        return RetryPolicy.builder().exceptionClassifier(ExceptionClassifier.firstOf(all));
     }
 
     private static RetryPolicy build(RetryPolicy.Builder builder, String prefix) {

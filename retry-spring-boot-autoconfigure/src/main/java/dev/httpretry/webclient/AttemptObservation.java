@@ -5,10 +5,13 @@ import io.micrometer.common.KeyValue;
 import io.micrometer.common.KeyValues;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
+import io.micrometer.observation.contextpropagation.ObservationThreadLocalAccessor;
 import io.micrometer.observation.transport.RequestReplySenderContext;
 import org.jspecify.annotations.Nullable;
+import reactor.util.context.ContextView;
 
 import org.springframework.web.reactive.function.client.ClientRequest;
+import org.springframework.web.reactive.function.client.ClientRequestObservationContext;
 import org.springframework.web.reactive.function.client.ClientResponse;
 
 /**
@@ -61,6 +64,26 @@ final class AttemptObservation {
         if (call != null) {
             call.event(Observation.Event.of(WAIT_EVENT, "wait " + java.time.Duration.ofNanos(delayNanos).toMillis()
                     + "ms before attempt " + nextAttempt));
+        }
+    }
+
+    /**
+     * The call's {@code http.client.requests} observation, when the WebClient observes its calls.
+     * @param context the caller's context
+     */
+    static @Nullable Observation call(ContextView context) {
+        return context.getOrDefault(ObservationThreadLocalAccessor.KEY, null);
+    }
+
+    /**
+     * Boot's {@code http.client.requests} observation keeps the last response an attempt produced;
+     * a retried one is not what the caller gets, so it is forgotten (the next attempt sets its own).
+     */
+    @SuppressWarnings("NullAway") // RequestReplySenderContext.setResponse takes null, but is not annotated so
+    static void forgetResponse(ContextView context) {
+        Observation observation = call(context);
+        if (observation != null && observation.getContext() instanceof ClientRequestObservationContext observed) {
+            observed.setResponse(null);
         }
     }
 

@@ -1,19 +1,36 @@
 package dev.httpretry.webclient;
 
+import java.util.List;
+
+import dev.httpretry.core.Outcome;
+import dev.httpretry.core.RateLimitReset;
 import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
 
 import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.client.reactive.ClientHttpResponse;
 import org.springframework.web.reactive.function.client.ClientResponse;
 
-/** Releases responses nobody will read, so their buffers are freed and their connections go back to the pool. */
+/**
+ * What the filter reads from a response, and how it releases responses nobody will read, so their
+ * buffers are freed and their connections go back to the pool.
+ */
 final class Responses {
 
     /** Reactor Netty's connection type, when Reactor Netty is the connector (it is optional, so found by name). */
     private static final @Nullable Class<?> REACTOR_NETTY_CONNECTION = loadClass("reactor.netty.Connection");
 
     private Responses() {
+    }
+
+    /** A response that is not a success, as the execution decides on it: its status and the headers a server pushes back with. */
+    static Outcome outcome(int status, ClientResponse response) {
+        HttpHeaders headers = response.headers().asHttpHeaders();
+        List<String> rateLimit = headers.get(RateLimitReset.RATE_LIMIT);
+        return Outcome.response(status, headers.getFirst(HttpHeaders.RETRY_AFTER),
+                (rateLimit != null) ? String.join(", ", rateLimit) : null, headers.getFirst(RateLimitReset.RATE_LIMIT_RESET),
+                headers.getFirst(RateLimitReset.X_RATE_LIMIT_RESET));
     }
 
     static void release(ClientResponse response) {

@@ -143,7 +143,8 @@ public final class RetryExchangeFilterFunction implements ExchangeFilterFunction
         if (!client.enabled()) {
             return next.exchange(request);
         }
-        return RetryingCall.mono(client, request, next, this.listener, this.scheduler, this);
+        // the decisions are logged only while RetryLog's logger is at DEBUG: otherwise nothing is built for them
+        return RetryingCall.mono(client, request, next, RetryLog.wrap(request.url(), this.listener), this.scheduler, this);
     }
 
     @Override

@@ -1,23 +1,17 @@
 package dev.httpretry.webclient;
 
 import java.net.URI;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.function.LongSupplier;
 
 import dev.httpretry.core.Outcome;
-import dev.httpretry.core.RateLimitReset;
 import dev.httpretry.core.RetryBudget;
 import dev.httpretry.core.RetryClient;
 import dev.httpretry.core.RetryDecision;
 import dev.httpretry.core.RetryExecution;
 import dev.httpretry.core.RetryListener;
 import dev.httpretry.core.RetrySettings;
-import io.micrometer.observation.Observation;
-import io.micrometer.observation.contextpropagation.ObservationThreadLocalAccessor;
 import org.jspecify.annotations.Nullable;
-import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
@@ -25,10 +19,8 @@ import reactor.core.publisher.Operators;
 import reactor.core.scheduler.Scheduler;
 import reactor.util.context.Context;
 
-import org.springframework.http.HttpHeaders;
 import org.springframework.web.reactive.function.BodyInserters;
 import org.springframework.web.reactive.function.client.ClientRequest;
-import org.springframework.web.reactive.function.client.ClientRequestObservationContext;
 import org.springframework.web.reactive.function.client.ClientResponse;
 import org.springframework.web.reactive.function.client.ExchangeFunction;
 
@@ -39,8 +31,8 @@ import org.springframework.web.reactive.function.client.ExchangeFunction;
  * final response (or error) downstream.
  *
  * <p>Concurrency: attempts are strictly sequential. Within an attempt, the response, the error,
- * the timeout and the caller's cancellation race; each attempt has a state that exactly one of them
- * moves from pending to done, and only that one acts. A response that loses the race is released.
+ * the timeout and the caller's cancellation race ({@link AttemptSubscriber}): exactly one of them
+ * acts, and a response that loses is released.
  */
 final class RetryingCall extends Operators.MonoSubscriber<ClientResponse, ClientResponse> implements LongSupplier {
 
@@ -59,7 +51,6 @@ final class RetryingCall extends Operators.MonoSubscriber<ClientResponse, Client
 
     /** The request's body, kept to send again; {@code null} for a request without a body. */
     private final @Nullable ReplayableBody body;
-
 
     /** The attempt in flight, or the last one. */
     private volatile @Nullable AttemptSubscriber current;
@@ -135,13 +126,13 @@ final class RetryingCall extends Operators.MonoSubscriber<ClientResponse, Client
             fail();
             return;
         }
-        AttemptSubscriber attempt = new AttemptSubscriber();
+        AttemptSubscriber attempt = new AttemptSubscriber(this);
         this.current = attempt;
         try {
             attempt.timer = this.scheduler.schedule(attempt, this.execution.attemptTimeoutNanos(), TimeUnit.NANOSECONDS);
             ClientRequest request = attemptRequest();
             if (!this.filter.observations.isNoop()) {
-                AttemptObservation.Started started = AttemptObservation.start(this.filter.observations, callObservation(),
+                AttemptObservation.Started started = AttemptObservation.start(this.filter.observations, AttemptObservation.call(this.actual.currentContext()),
                         this.execution.client(), this.execution.attempts(), request);
                 attempt.observation = started.observation();
                 request = started.request();
@@ -167,7 +158,7 @@ final class RetryingCall extends Operators.MonoSubscriber<ClientResponse, Client
         return attempt;
     }
 
-    private void onResponse(ClientResponse response) {
+    void onResponse(ClientResponse response) {
         int status = response.statusCode().value();
         if (status < 400) {
             this.execution.onSuccess(status);
@@ -176,13 +167,8 @@ final class RetryingCall extends Operators.MonoSubscriber<ClientResponse, Client
             return;
         }
         checkBody();
-        HttpHeaders headers = response.headers().asHttpHeaders();
-        List<String> rateLimit = headers.get(RateLimitReset.RATE_LIMIT);
-        Outcome outcome = Outcome.response(status, headers.getFirst(HttpHeaders.RETRY_AFTER),
-                (rateLimit != null) ? String.join(", ", rateLimit) : null, headers.getFirst(RateLimitReset.RATE_LIMIT_RESET),
-                headers.getFirst(RateLimitReset.X_RATE_LIMIT_RESET));
-        if (this.execution.onOutcome(outcome) instanceof RetryDecision.Retry retry) {
-            forgetObservedResponse();
+        if (this.execution.onOutcome(Responses.outcome(status, response)) instanceof RetryDecision.Retry retry) {
+            AttemptObservation.forgetResponse(this.actual.currentContext());
             observeWait(retry.delay().toNanos());
             long waitEnd = getAsLong() + retry.delay().toNanos();
             BodyDrain drain = new BodyDrain(this.scheduler, Math.min(BodyDrain.MAX_NANOS, this.execution.timeLeftNanos()),
@@ -271,157 +257,40 @@ final class RetryingCall extends Operators.MonoSubscriber<ClientResponse, Client
 
     private void observeWait(long nanos) {
         if (!this.filter.observations.isNoop()) {
-            AttemptObservation.waiting(callObservation(), this.execution.attempts() + 1, nanos);
-        }
-    }
-
-    /** The call's {@code http.client.requests} observation, when the WebClient observes its calls. */
-    private @Nullable Observation callObservation() {
-        return this.actual.currentContext().getOrDefault(ObservationThreadLocalAccessor.KEY, null);
-    }
-
-    /**
-     * Boot's {@code http.client.requests} observation keeps the last response an attempt produced;
-     * a retried one is not what the caller gets, so it is forgotten (the next attempt sets its own).
-     */
-    @SuppressWarnings("NullAway") // RequestReplySenderContext.setResponse takes null, but is not annotated so
-    private void forgetObservedResponse() {
-        Observation observation = currentContext().getOrDefault(ObservationThreadLocalAccessor.KEY, null);
-        if (observation != null && observation.getContext() instanceof ClientRequestObservationContext context) {
-            context.setResponse(null);
+            AttemptObservation.waiting(AttemptObservation.call(this.actual.currentContext()), this.execution.attempts() + 1, nanos);
         }
     }
 
     /**
-     * Subscribes to one attempt's exchange and is its timer: whichever of the response, the error,
-     * the timeout and the caller's cancellation comes first wins; the others do nothing (a late
-     * response is released).
+     * The caller's context, plus a discard hook: a response (or connection) the connector throws
+     * away when a cancel overtakes it is released ({@link Responses#releaseDiscarded}). Made once per
+     * call; cheaper than a {@code doOnDiscard} operator per attempt.
      */
-    private final class AttemptSubscriber implements CoreSubscriber<ClientResponse>, Runnable {
-
-        @SuppressWarnings("rawtypes")
-        private static final AtomicIntegerFieldUpdater<AttemptSubscriber> DONE =
-                AtomicIntegerFieldUpdater.newUpdater(AttemptSubscriber.class, "done");
-
-        private volatile int done;
-
-        private volatile @Nullable Subscription upstream;
-
-        private volatile @Nullable Disposable timer;
-
-        /** The attempt's own observation, when calls are observed. */
-        @Nullable AttemptObservation observation;
-
-        private boolean responded;
-
-        /**
-         * The caller's context, plus a discard hook: a response (or connection) the connector throws
-         * away when a cancel overtakes it is released ({@link Responses#releaseDiscarded}). Cheaper
-         * than a {@code doOnDiscard} operator per attempt.
-         */
-        @Override
-        public Context currentContext() {
-            Context context = RetryingCall.this.attemptContext;
-            if (context == null) {
-                context = Operators.enableOnDiscard(RetryingCall.this.actual.currentContext(), Responses::releaseDiscarded);
-                RetryingCall.this.attemptContext = context;
-            }
-            return context;
+    Context attemptContext() {
+        Context context = this.attemptContext;
+        if (context == null) {
+            context = Operators.enableOnDiscard(this.actual.currentContext(), Responses::releaseDiscarded);
+            this.attemptContext = context;
         }
+        return context;
+    }
 
-        @Override
-        public void onSubscribe(Subscription subscription) {
-            this.upstream = subscription;
-            if (this.done != 0) {
-                subscription.cancel();
-            }
-            else {
-                subscription.request(Long.MAX_VALUE);
-            }
-        }
+    /** The attempt failed with an exception. */
+    void onAttemptError(Throwable error) {
+        checkBody();
+        decided(this.execution.onOutcome(Outcome.failure(error)));
+    }
 
-        @Override
-        public void onNext(ClientResponse response) {
-            this.responded = true;
-            if (win()) {
-                if (this.observation != null) {
-                    this.observation.stop(response);
-                }
-                onResponse(response);
-            }
-            else {
-                Responses.release(response);
-            }
-        }
+    /** The attempt got no response in time; its exchange is cancelled. */
+    void onAttemptTimeout() {
+        checkBody();
+        decided(this.execution.onAttemptTimeout());
+    }
 
-        @Override
-        public void onError(Throwable error) {
-            // an error after the timeout or the caller's cancellation is the cancelled exchange's own: ignore it
-            if (win()) {
-                if (this.observation != null) {
-                    this.observation.stop(error);
-                }
-                checkBody();
-                decided(RetryingCall.this.execution.onOutcome(Outcome.failure(error)));
-            }
-        }
-
-        @Override
-        public void onComplete() {
-            if (!this.responded && win()) {
-                // an exchange that ends without a response: pass the empty result on, as without retrying
-                RetryingCall.this.execution.onEmpty();
-                releaseBody();
-                RetryingCall.this.actual.onComplete();
-            }
-        }
-
-        /** The attempt timeout. */
-        @Override
-        public void run() {
-            if (DONE.compareAndSet(this, 0, 1)) {
-                cancelUpstream();
-                if (this.observation != null) {
-                    this.observation.stop(new java.util.concurrent.TimeoutException("No response within the attempt's timeout"));
-                }
-                checkBody();
-                decided(RetryingCall.this.execution.onAttemptTimeout());
-            }
-        }
-
-        /** The caller cancelled: returns whether the attempt was still in flight. */
-        boolean cancelByCaller() {
-            if (DONE.compareAndSet(this, 0, 1)) {
-                cancelUpstream();
-                disposeTimer();
-                if (this.observation != null) {
-                    this.observation.stop(new java.util.concurrent.CancellationException("The caller cancelled the call"));
-                }
-                return true;
-            }
-            return false;
-        }
-
-        private boolean win() {
-            if (DONE.compareAndSet(this, 0, 1)) {
-                disposeTimer();
-                return true;
-            }
-            return false;
-        }
-
-        private void disposeTimer() {
-            Disposable pending = this.timer;
-            if (pending != null) {
-                pending.dispose();
-            }
-        }
-
-        private void cancelUpstream() {
-            Subscription subscription = this.upstream;
-            if (subscription != null) {
-                subscription.cancel();
-            }
-        }
+    /** The exchange ended without a response: the empty result goes on, as without retrying. */
+    void onAttemptEmpty() {
+        this.execution.onEmpty();
+        releaseBody();
+        this.actual.onComplete();
     }
 }

@@ -369,6 +369,25 @@ class HttpRetryAutoConfigurationTests {
         assertThat(context).doesNotHaveBean(HttpRetryAutoConfiguration.CUSTOMIZER_BEAN_NAME);
     }
 
+    /** Closing the context ends the calls that wait to retry at once, instead of when their timers fire. */
+    @Test
+    void closingTheContextEndsPendingWaitsAtOnce() {
+        try (TestServer server = new TestServer().otherwise(TestServer.Reply.status(503).header("Retry-After", "50"))) {
+            java.util.concurrent.atomic.AtomicReference<Throwable> ended = new java.util.concurrent.atomic.AtomicReference<>();
+            this.runner.withPropertyValues(FAST).withPropertyValues("http.retry.deadline=2m").run((context) -> {
+                WebClient client = context.getBean(WebClient.Builder.class).baseUrl(server.url()).build();
+                client.get().retrieve().toBodilessEntity().subscribe(null, ended::set);
+                org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> server.requests() == 1);
+                Thread.sleep(100);
+                assertThat(ended.get()).isNull();
+                context.close();
+                org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(2)).until(() -> ended.get() != null);
+            });
+            assertThat(ended.get()).isInstanceOf(IllegalStateException.class).hasMessageContaining("shutting down");
+            assertThat(server.requests()).isEqualTo(1);
+        }
+    }
+
     /** Filters added before or after ours, by customizers or on the builder, all run once per attempt. */
     @Test
     void theRetryFilterIsOutermostWhateverTheCustomizerOrder() {

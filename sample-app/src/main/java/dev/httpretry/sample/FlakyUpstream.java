@@ -101,6 +101,8 @@ public final class FlakyUpstream {
         return (count != null) ? count.sum() : 0;
     }
 
+    private static final org.apache.commons.logging.Log logger = org.apache.commons.logging.LogFactory.getLog(FlakyUpstream.class);
+
     Mono<ServerResponse> handle(ServerRequest request) {
         Scenario scenario;
         try {
@@ -111,6 +113,12 @@ public final class FlakyUpstream {
         }
         request.queryParam(RUN_PARAM).map(this.received::get).ifPresent(LongAdder::increment);
         Scenario.Mode behaviour = choose(scenario);
+        if (logger.isDebugEnabled()) {
+            // each attempt arrives with its own span id in traceparent: the trace shows which attempt this is
+            logger.debug("upstream " + request.method() + " " + request.path() + ": "
+                    + ((behaviour != null) ? behaviour.name().toLowerCase(java.util.Locale.ROOT) : "ok")
+                    + ", traceparent " + request.headers().firstHeader("traceparent"));
+        }
         Mono<ServerResponse> response = Mono.defer(() -> respond(request, scenario, behaviour));
         return (scenario.delayMs() > 0) ? Mono.delay(Duration.ofMillis(scenario.delayMs())).then(response) : response;
     }

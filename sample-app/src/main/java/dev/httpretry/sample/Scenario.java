@@ -101,6 +101,9 @@ public record Scenario(double fail, Mode mode, int status, int retryAfter, Retry
         try {
             return parser.apply(value.trim());
         }
+        catch (NumberFormatException ex) {
+            throw new IllegalArgumentException("Invalid " + name + " (" + value + "): must be a number", ex);
+        }
         catch (IllegalArgumentException ex) {
             throw new IllegalArgumentException("Invalid " + name + " (" + value + "): " + ex.getMessage(), ex);
         }
@@ -140,7 +143,13 @@ public record Scenario(double fail, Mode mode, int status, int retryAfter, Retry
         }
 
         static Mode of(String value) {
-            return valueOf(value.toUpperCase(Locale.ROOT).replace('-', '_'));
+            for (Mode candidate : values()) {
+                if (candidate.configName().equalsIgnoreCase(value) || candidate.name().equalsIgnoreCase(value)) {
+                    return candidate;
+                }
+            }
+            throw new IllegalArgumentException("must be one of " + java.util.Arrays.stream(values()).map(Mode::configName)
+                .collect(java.util.stream.Collectors.joining(", ")));
         }
     }
 
@@ -172,7 +181,13 @@ public record Scenario(double fail, Mode mode, int status, int retryAfter, Retry
         }
 
         static RetryAfterFormat of(String value) {
-            return valueOf(value.toUpperCase(Locale.ROOT).replace('-', '_'));
+            for (RetryAfterFormat candidate : values()) {
+                if (candidate.configName().equalsIgnoreCase(value) || candidate.name().equalsIgnoreCase(value)) {
+                    return candidate;
+                }
+            }
+            throw new IllegalArgumentException("must be one of " + java.util.Arrays.stream(values()).map(RetryAfterFormat::configName)
+                .collect(java.util.stream.Collectors.joining(", ")));
         }
     }
 }

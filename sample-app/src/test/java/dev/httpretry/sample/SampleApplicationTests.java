@@ -124,6 +124,29 @@ class SampleApplicationTests {
     }
 
     @Test
+    void demoAnswersABadNameWithTheAllowedValues() {
+        this.web.get()
+            .uri("/demo?mode=flaky")
+            .exchange()
+            .expectStatus().isBadRequest()
+            .expectBody(String.class)
+            .isEqualTo("Invalid mode (flaky): must be one of error, rate-limit, drop, slow, mixed\n");
+        this.web.get()
+            .uri("/demo?retryAfterFormat=epoch")
+            .exchange()
+            .expectStatus().isBadRequest()
+            .expectBody(String.class)
+            .isEqualTo("Invalid retryAfterFormat (epoch): must be one of seconds, date, rate-limit, rate-limit-reset,"
+                    + " x-rate-limit-reset\n");
+        this.web.get()
+            .uri("/demo?fail=half")
+            .exchange()
+            .expectStatus().isBadRequest()
+            .expectBody(String.class)
+            .isEqualTo("Invalid fail (half): must be a number\n");
+    }
+
+    @Test
     void startUpDemoLogsTheTable(CapturedOutput output) {
         assertThat(this.context.getBeanProvider(DemoRunner.class).getIfAvailable())
             .as("sample.demo.on-startup=false").isNull();

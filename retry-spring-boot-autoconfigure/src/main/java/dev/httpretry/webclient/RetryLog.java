@@ -1,0 +1,128 @@
+package dev.httpretry.webclient;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+
+import dev.httpretry.core.AttemptEvent;
+import dev.httpretry.core.BackoffEvent;
+import dev.httpretry.core.CallEvent;
+import dev.httpretry.core.Durations;
+import dev.httpretry.core.ExceptionClassifier;
+import dev.httpretry.core.Outcome;
+import dev.httpretry.core.RetryDecision;
+import dev.httpretry.core.RetryListener;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+/**
+ * Says why a call was or was not retried: one DEBUG line per attempt outcome, per wait and per
+ * call end, under the logger {@value #LOGGER_NAME}. Made per call, and only while that logger is
+ * at DEBUG ({@link #wrap}), so a call with DEBUG off builds no line and no event for it. The URI is
+ * logged without its query string, user info or fragment: those may hold secrets.
+ *
+ * <p>Lines look like {@code [payments] GET http://host/orders attempt 1: status 503 (UNAVAILABLE) -> retry},
+ * {@code ... wait 120ms (backoff) before attempt 2} and {@code ... end after 3 attempts: exhausted, status 503 returned as it was}.
+ */
+final class RetryLog implements RetryListener {
+
+    /** The logger every decision is logged to. */
+    static final String LOGGER_NAME = "dev.httpretry.webclient.RetryLog";
+
+    private static final Log logger = LogFactory.getLog(LOGGER_NAME);
+
+    private final String uri;
+
+    private RetryLog(String uri) {
+        this.uri = uri;
+    }
+
+    /**
+     * The listener for one call: the listeners of every call alone unless the logger is at DEBUG,
+     * else those and a log of this call (a line that fails to log never breaks the call).
+     * @param url the request's URL
+     * @param listeners the listeners of every call
+     * @return the listener of this call
+     */
+    static RetryListener wrap(URI url, RetryListener listeners) {
+        if (!logger.isDebugEnabled()) {
+            return listeners;
+        }
+        return RetryListener.composite(List.of(listeners, new RetryLog(withoutQuery(url))));
+    }
+
+    @Override
+    public void onAttempt(AttemptEvent event) {
+        RetryDecision decision = event.decision();
+        String verdict = (decision instanceof RetryDecision.Stop stop)
+                ? (stop.reason().isSuccess() ? "done" : "stop (" + stop.reason().tagValue() + ")") : "retry";
+        logger.debug(prefix(event.client(), event.method()) + " attempt " + event.attempt() + ": " + describe(event.outcome())
+                + " (" + decision.category() + ") -> " + verdict);
+    }
+
+    @Override
+    public void onBackoff(BackoffEvent event) {
+        logger.debug(prefix(event.client(), event.method()) + " wait " + delay(event.delay()) + " ("
+                + event.source().tagValue() + ") before attempt " + (event.attempt() + 1));
+    }
+
+    @Override
+    public void onCallEnd(CallEvent event) {
+        StringBuilder line = new StringBuilder(prefix(event.client(), event.method())).append(" end after ")
+            .append(event.attempts()).append((event.attempts() == 1) ? " attempt: " : " attempts: ").append(event.reason().tagValue());
+        Outcome last = event.lastOutcome();
+        if (last instanceof Outcome.Response response) {
+            line.append(", status ").append(response.status()).append(" returned as it was");
+        }
+        else if (last instanceof Outcome.Failure failure) {
+            line.append(", ").append(describe(failure));
+        }
+        logger.debug(line.toString());
+    }
+
+    /** A jittered delay in milliseconds to a tenth, a whole one as configured ({@code 50ms}, {@code 1s}). */
+    static String delay(Duration delay) {
+        if (delay.toNanosPart() % 1_000_000 == 0) {
+            return Durations.format(delay);
+        }
+        return String.format(Locale.ROOT, "%.1fms", delay.toNanos() / 1e6);
+    }
+
+    private String prefix(String client, String method) {
+        return "[" + client + "] " + method + " " + this.uri;
+    }
+
+    private static String describe(Outcome outcome) {
+        if (outcome instanceof Outcome.Response response) {
+            return "status " + response.status();
+        }
+        Throwable error = ((Outcome.Failure) outcome).error();
+        Throwable root = ExceptionClassifier.rootCause(error);
+        // class names only: exception messages may quote the full URI, query string included
+        return "error " + error.getClass().getName() + ((root != error) ? " caused by " + root.getClass().getName() : "");
+    }
+
+    /** Scheme, host, port and path: no user info, query string or fragment. */
+    static String withoutQuery(URI url) {
+        StringBuilder result = new StringBuilder();
+        if (url.getScheme() != null) {
+            result.append(url.getScheme()).append("://");
+        }
+        String host = url.getHost();
+        if (host != null) {
+            result.append(host);
+            if (url.getPort() != -1) {
+                result.append(':').append(url.getPort());
+            }
+        }
+        String path = url.getRawPath();
+        result.append((path != null && !path.isEmpty()) ? path : "/");
+        return result.toString();
+    }
+
+    @Override
+    public String toString() {
+        return "RetryLog[" + this.uri + "]";
+    }
+}
