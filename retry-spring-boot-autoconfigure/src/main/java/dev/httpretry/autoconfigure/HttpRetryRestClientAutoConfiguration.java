@@ -4,6 +4,8 @@ import dev.httpretry.core.RetryClients;
 import dev.httpretry.core.RetryListener;
 import dev.httpretry.restclient.RetryClientHttpRequestInterceptor;
 
+import io.micrometer.observation.ObservationRegistry;
+
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -47,8 +49,9 @@ public final class HttpRetryRestClientAutoConfiguration {
         @Bean
         @ConditionalOnMissingBean
         RetryClientHttpRequestInterceptor retryClientHttpRequestInterceptor(RetryClients clients,
-                ObjectProvider<RetryListener> listeners) {
-            return new RetryClientHttpRequestInterceptor(clients, RetryListener.composite(listeners.orderedStream().toList()));
+                ObjectProvider<RetryListener> listeners, ObjectProvider<ObservationRegistry> observations) {
+            return new RetryClientHttpRequestInterceptor(clients, RetryListener.composite(listeners.orderedStream().toList()))
+                .withObservationRegistry(observations.getIfAvailable(() -> ObservationRegistry.NOOP));
         }
 
         /** Runs last, and puts the interceptor first: every other interceptor then runs once per attempt. */

@@ -15,6 +15,8 @@ import dev.httpretry.core.RetryClients;
 import dev.httpretry.core.RetryDecision;
 import dev.httpretry.core.RetryExecution;
 import dev.httpretry.core.RetryListener;
+import io.micrometer.observation.ObservationRegistry;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpRequest;
@@ -55,21 +57,25 @@ public final class RetryClientHttpRequestInterceptor implements ClientHttpReques
 
     private final BlockingWaits waits;
 
+    private final ObservationRegistry observations;
+
     /**
      * An interceptor that retries under the {@value RetryClients#DEFAULT_CLIENT} client's policy.
      * @param clients the clients a request may choose from
      * @param listener told of every attempt, wait and call end
      */
     public RetryClientHttpRequestInterceptor(RetryClients clients, RetryListener listener) {
-        this(clients, RetryClients.DEFAULT_CLIENT, RetryListener.composite(List.of(listener)), new BlockingWaits());
+        this(clients, RetryClients.DEFAULT_CLIENT, RetryListener.composite(List.of(listener)), new BlockingWaits(),
+                ObservationRegistry.NOOP);
     }
 
     private RetryClientHttpRequestInterceptor(RetryClients clients, String clientName, RetryListener listener,
-            BlockingWaits waits) {
+            BlockingWaits waits, ObservationRegistry observations) {
         this.clients = Objects.requireNonNull(clients, "clients");
         this.clientName = clients.get(clientName).name();
         this.listener = listener;
         this.waits = waits;
+        this.observations = Objects.requireNonNull(observations, "observations");
     }
 
     /**
@@ -80,7 +86,19 @@ public final class RetryClientHttpRequestInterceptor implements ClientHttpReques
      * @throws IllegalArgumentException if there is no client of that name
      */
     public RetryClientHttpRequestInterceptor forClient(String name) {
-        return new RetryClientHttpRequestInterceptor(this.clients, name, this.listener, this.waits);
+        return new RetryClientHttpRequestInterceptor(this.clients, name, this.listener, this.waits, this.observations);
+    }
+
+    /**
+     * An interceptor like this one that observes each attempt in this registry, as the WebClient
+     * filter does: an observation {@code http.client.retry.attempt}, child of the call's
+     * {@code http.client.requests} one, whose trace context goes out in that attempt's headers; each
+     * wait is an event on the call's observation. A no-op registry costs nothing.
+     * @param observations the registry, such as the application's {@code ObservationRegistry}
+     * @return the interceptor
+     */
+    public RetryClientHttpRequestInterceptor withObservationRegistry(ObservationRegistry observations) {
+        return new RetryClientHttpRequestInterceptor(this.clients, this.clientName, this.listener, this.waits, observations);
     }
 
     /**
@@ -142,8 +160,16 @@ public final class RetryClientHttpRequestInterceptor implements ClientHttpReques
             IOException ioError = null;
             RuntimeException uncheckedError = null;
             AttemptTimer attempt = AttemptTimer.start(call.attemptTimeoutNanos());
+            HttpRequest sent = attemptRequest(request, call);
+            AttemptObservation observed = null;
+            if (!this.observations.isNoop()) {
+                HttpHeaders headers = new HttpHeaders();
+                headers.putAll(sent.getHeaders());
+                observed = AttemptObservation.start(this.observations, client.name(), call.attempts(), request, headers);
+                sent = withHeaders(sent, headers);
+            }
             try {
-                response = execution.execute(attemptRequest(request, call), body);
+                response = execution.execute(sent, body);
             }
             catch (IOException ex) {
                 ioError = ex;
@@ -157,6 +183,9 @@ public final class RetryClientHttpRequestInterceptor implements ClientHttpReques
                 throw fatal;
             }
             Exception error = (ioError != null) ? ioError : uncheckedError;
+            if (observed != null) {
+                observe(observed, response, error);
+            }
             RetryDecision decision;
             if (attempt.finish()) {
                 // the time was up first (a response that arrived just then loses, as it does for WebClient)
@@ -186,6 +215,9 @@ public final class RetryClientHttpRequestInterceptor implements ClientHttpReques
                 ResponseRelease.release(received, call.timeLeftNanos());
             }
             if (decision instanceof RetryDecision.Retry retry) {
+                if (!this.observations.isNoop()) {
+                    AttemptObservation.waiting(this.observations, call.attempts() + 1, retry.delay().toNanos());
+                }
                 await(call, retry.delay().toNanos());
             }
             else {
@@ -223,12 +255,31 @@ public final class RetryClientHttpRequestInterceptor implements ClientHttpReques
         HttpHeaders headers = new HttpHeaders();
         headers.putAll(request.getHeaders());
         headers.set(header, String.valueOf(number));
+        return withHeaders(request, headers);
+    }
+
+    private static HttpRequest withHeaders(HttpRequest request, HttpHeaders headers) {
         return new HttpRequestWrapper(request) {
             @Override
             public HttpHeaders getHeaders() {
                 return headers;
             }
         };
+    }
+
+    /** Ends an attempt's observation with what the attempt produced. */
+    private static void observe(AttemptObservation observed, @Nullable ClientHttpResponse response, @Nullable Exception error) {
+        if (response != null) {
+            try {
+                observed.stop(response, response.getStatusCode().value());
+                return;
+            }
+            catch (IOException | RuntimeException unreadable) {
+                observed.stop(unreadable);
+                return;
+            }
+        }
+        observed.stop((error != null) ? error : new IOException("No response"));
     }
 
     /** Waits before the next attempt; a wait that cannot end as planned ends the call. */

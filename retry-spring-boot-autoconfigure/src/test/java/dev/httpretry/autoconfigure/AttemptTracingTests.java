@@ -10,6 +10,9 @@ import brave.handler.SpanHandler;
 import brave.propagation.ThreadLocalCurrentTraceContext;
 import brave.propagation.TraceContext;
 import brave.sampler.Sampler;
+import dev.httpretry.core.RetryClients;
+import dev.httpretry.core.RetryListener;
+import dev.httpretry.restclient.RetryClientHttpRequestInterceptor;
 import dev.httpretry.webclient.RetryExchangeFilterFunction;
 import io.micrometer.observation.ObservationHandler;
 import io.micrometer.observation.ObservationRegistry;
@@ -35,6 +38,8 @@ import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.http.client.JdkClientHttpRequestFactory;
+import org.springframework.web.client.RestClient;
 import org.springframework.web.reactive.function.client.WebClient;
 
 import static dev.httpretry.autoconfigure.TestServer.Reply.status;
@@ -96,6 +101,57 @@ class AttemptTracingTests {
             }
             assertThat(call.annotationCount()).isEqualTo(2);
             assertThat(call.annotationValueAt(0)).isEqualTo("wait 1ms before attempt 2");
+        }
+        finally {
+            tracing.close();
+        }
+    }
+
+    /** The same through RestClient: each attempt a child span with its own traceparent on the wire. */
+    @Test
+    void restClientWithBrave() {
+        List<MutableSpan> spans = new CopyOnWriteArrayList<>();
+        ThreadLocalCurrentTraceContext context = ThreadLocalCurrentTraceContext.newBuilder().build();
+        BraveBaggageManager baggage = new BraveBaggageManager();
+        Tracing tracing = Tracing.newBuilder()
+            .currentTraceContext(context)
+            .propagationFactory(new W3CPropagation(baggage, List.of()))
+            .sampler(Sampler.ALWAYS_SAMPLE)
+            .traceId128Bit(true)
+            .addSpanHandler(new SpanHandler() {
+                @Override
+                public boolean end(TraceContext traceContext, MutableSpan span, Cause cause) {
+                    spans.add(span);
+                    return true;
+                }
+            })
+            .build();
+        try {
+            BraveTracer tracer = new BraveTracer(tracing.tracer(), new BraveCurrentTraceContext(context), baggage);
+            ObservationRegistry registry = registry(new PropagatingSenderTracingObservationHandler<>(tracer, new BravePropagator(tracing)),
+                    new DefaultTracingObservationHandler(tracer));
+            RetryClientHttpRequestInterceptor interceptor = new RetryClientHttpRequestInterceptor(
+                    RetryClients.of(java.util.Map.of(RetryClients.DEFAULT_CLIENT, Harness.fastPolicy().build()), java.time.Clock.systemUTC()),
+                    RetryListener.NONE).withObservationRegistry(registry);
+            RestClient client = RestClient.builder().baseUrl(this.server.url()).observationRegistry(registry)
+                .requestFactory(new JdkClientHttpRequestFactory()).requestInterceptor(interceptor).build();
+
+            client.get().uri("/traced").retrieve().toBodilessEntity();
+
+            assertThat(this.server.requests()).isEqualTo(3);
+            await().atMost(Duration.ofSeconds(5)).until(() -> spans.size() == 4);
+            List<MutableSpan> attempts = spans.stream().filter((span) -> span.tag("attempt") != null).toList();
+            MutableSpan call = spans.stream().filter((span) -> span.tag("attempt") == null).findFirst().orElseThrow();
+            assertThat(attempts).hasSize(3);
+            for (int i = 0; i < 3; i++) {
+                MutableSpan attempt = attempts.get(i);
+                assertThat(attempt.parentId()).isEqualTo(call.id());
+                assertThat(attempt.tag("attempt")).isEqualTo(String.valueOf(i + 1));
+                assertThat(attempt.tag("http.request.resend_count")).isEqualTo(String.valueOf(i));
+                assertThat(attempt.tag("status")).isEqualTo(i < 2 ? "503" : "200");
+                assertThat(traceparent(i)).startsWith("00-" + call.traceId() + "-" + attempt.id() + "-");
+            }
+            assertThat(call.annotationCount()).isEqualTo(2);
         }
         finally {
             tracing.close();
