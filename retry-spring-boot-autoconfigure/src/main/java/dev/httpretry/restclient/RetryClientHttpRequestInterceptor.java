@@ -15,6 +15,7 @@ import dev.httpretry.core.RetryClients;
 import dev.httpretry.core.RetryDecision;
 import dev.httpretry.core.RetryExecution;
 import dev.httpretry.core.RetryListener;
+import dev.httpretry.webclient.RetryLog;
 import io.micrometer.observation.ObservationRegistry;
 import org.jspecify.annotations.Nullable;
 
@@ -151,7 +152,7 @@ public final class RetryClientHttpRequestInterceptor implements ClientHttpReques
         RetryBudget budget = client.budgets().forDestination(String.valueOf(url.getScheme()), String.valueOf(url.getHost()),
                 url.getPort());
         RetryExecution call = client.policy().start(client.name(), request.getMethod().name(),
-                request.getHeaders().containsHeader(IDEMPOTENCY_KEY), budget, this.listener, System::nanoTime);
+                request.getHeaders().containsHeader(IDEMPOTENCY_KEY), budget, RetryLog.wrap(url, this.listener), System::nanoTime);
         while (true) {
             if (!call.startAttempt()) {
                 throw failure(call);

@@ -18,17 +18,18 @@ import org.apache.commons.logging.LogFactory;
 
 /**
  * Says why a call was or was not retried: one DEBUG line per attempt outcome, per wait and per
- * call end, under the logger {@value #LOGGER_NAME}. Made per call, and only while that logger is
+ * call end, under the logger {@value #LOGGER_NAME}, for WebClient and RestClient calls alike. Made
+ * per call, and only while that logger is
  * at DEBUG ({@link #wrap}), so a call with DEBUG off builds no line and no event for it. The URI is
  * logged without its query string, user info or fragment: those may hold secrets.
  *
  * <p>Lines look like {@code [payments] GET http://host/orders attempt 1: status 503 (UNAVAILABLE) -> retry},
  * {@code ... wait 120ms (backoff) before attempt 2} and {@code ... end after 3 attempts: exhausted, status 503 returned as it was}.
  */
-final class RetryLog implements RetryListener {
+public final class RetryLog implements RetryListener {
 
     /** The logger every decision is logged to. */
-    static final String LOGGER_NAME = "dev.httpretry.webclient.RetryLog";
+    public static final String LOGGER_NAME = "dev.httpretry.webclient.RetryLog";
 
     private static final Log logger = LogFactory.getLog(LOGGER_NAME);
 
@@ -45,7 +46,7 @@ final class RetryLog implements RetryListener {
      * @param listeners the listeners of every call
      * @return the listener of this call
      */
-    static RetryListener wrap(URI url, RetryListener listeners) {
+    public static RetryListener wrap(URI url, RetryListener listeners) {
         if (!logger.isDebugEnabled()) {
             return listeners;
         }

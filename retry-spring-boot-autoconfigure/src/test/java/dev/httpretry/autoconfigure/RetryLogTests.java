@@ -62,6 +62,28 @@ class RetryLogTests {
     }
 
     @Test
+    void restClientCallsAreLoggedTheSameWay(CapturedOutput output) {
+        this.logger.setLevel(Level.DEBUG);
+        this.server.then(status(503)).otherwise(status(200).body("ok"));
+        dev.httpretry.restclient.RetryClientHttpRequestInterceptor interceptor = new dev.httpretry.restclient.RetryClientHttpRequestInterceptor(
+                dev.httpretry.core.RetryClients.of(java.util.Map.of(dev.httpretry.core.RetryClients.DEFAULT_CLIENT,
+                        Harness.fastPolicy().initialDelay(Duration.ofMillis(2)).maxDelay(Duration.ofMillis(2)).build()),
+                        java.time.Clock.systemUTC()),
+                dev.httpretry.core.RetryListener.NONE);
+        org.springframework.web.client.RestClient client = org.springframework.web.client.RestClient.builder()
+            .baseUrl(this.server.url()).requestFactory(new org.springframework.http.client.JdkClientHttpRequestFactory())
+            .requestInterceptor(interceptor).build();
+
+        assertThat(client.get().uri("/orders/8?token=secret").retrieve().body(String.class)).isEqualTo("ok");
+
+        String call = "[default] GET " + this.server.url() + "/orders/8";
+        assertThat(output.getOut()).contains(call + " attempt 1: status 503 (UNAVAILABLE) -> retry")
+            .contains(call + " wait 2ms (backoff) before attempt 2")
+            .contains(call + " end after 2 attempts: none, status 200 returned as it was")
+            .doesNotContain("token=secret");
+    }
+
+    @Test
     void aCallThatEndsOnARetriedStatusSaysItIsReturnedAsItWas(CapturedOutput output) {
         this.logger.setLevel(Level.DEBUG);
         this.server.otherwise(status(503));
