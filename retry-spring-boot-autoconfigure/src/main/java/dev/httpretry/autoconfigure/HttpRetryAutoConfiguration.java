@@ -75,7 +75,7 @@ public final class HttpRetryAutoConfiguration {
 
         @Bean
         SmartLifecycle retryWaitsShutdown(RetryExchangeFilterFunction filter) {
-            return new WaitsShutdown(filter);
+            return new WaitsShutdown(filter::shutdown);
         }
     }
 
@@ -89,43 +89,6 @@ public final class HttpRetryAutoConfiguration {
         @Override
         public int getOrder() {
             return Ordered.LOWEST_PRECEDENCE;
-        }
-    }
-
-    /**
-     * Ends the calls that wait to retry as soon as the context starts closing, before a web
-     * server's graceful shutdown waits for the requests that made them.
-     */
-    private static final class WaitsShutdown implements SmartLifecycle {
-
-        private final RetryExchangeFilterFunction filter;
-
-        private volatile boolean running;
-
-        WaitsShutdown(RetryExchangeFilterFunction filter) {
-            this.filter = filter;
-        }
-
-        @Override
-        public void start() {
-            this.running = true;
-        }
-
-        @Override
-        public void stop() {
-            this.running = false;
-            this.filter.shutdown();
-        }
-
-        @Override
-        public boolean isRunning() {
-            return this.running;
-        }
-
-        @Override
-        public int getPhase() {
-            // stopped before everything of a lower phase, the web server's graceful shutdown among them
-            return Integer.MAX_VALUE;
         }
     }
 }

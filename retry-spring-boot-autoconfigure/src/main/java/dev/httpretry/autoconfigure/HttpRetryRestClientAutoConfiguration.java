@@ -65,7 +65,7 @@ public final class HttpRetryRestClientAutoConfiguration {
 
         @Bean
         SmartLifecycle retryRestClientWaitsShutdown(RetryClientHttpRequestInterceptor interceptor) {
-            return new WaitsShutdown(interceptor);
+            return new WaitsShutdown(interceptor::shutdown);
         }
     }
 
@@ -79,39 +79,6 @@ public final class HttpRetryRestClientAutoConfiguration {
         @Override
         public int getOrder() {
             return Ordered.LOWEST_PRECEDENCE;
-        }
-    }
-
-    /** Wakes the threads that wait to retry as soon as the context starts closing, like the WebClient filter's waits. */
-    private static final class WaitsShutdown implements SmartLifecycle {
-
-        private final RetryClientHttpRequestInterceptor interceptor;
-
-        private volatile boolean running;
-
-        WaitsShutdown(RetryClientHttpRequestInterceptor interceptor) {
-            this.interceptor = interceptor;
-        }
-
-        @Override
-        public void start() {
-            this.running = true;
-        }
-
-        @Override
-        public void stop() {
-            this.running = false;
-            this.interceptor.shutdown();
-        }
-
-        @Override
-        public boolean isRunning() {
-            return this.running;
-        }
-
-        @Override
-        public int getPhase() {
-            return Integer.MAX_VALUE;
         }
     }
 }

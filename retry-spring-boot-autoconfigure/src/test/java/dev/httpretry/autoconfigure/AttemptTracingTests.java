@@ -64,25 +64,9 @@ class AttemptTracingTests {
     @Test
     void brave() {
         List<MutableSpan> spans = new CopyOnWriteArrayList<>();
-        ThreadLocalCurrentTraceContext context = ThreadLocalCurrentTraceContext.newBuilder().build();
-        BraveBaggageManager baggage = new BraveBaggageManager();
-        Tracing tracing = Tracing.newBuilder()
-            .currentTraceContext(context)
-            .propagationFactory(new W3CPropagation(baggage, List.of()))
-            .sampler(Sampler.ALWAYS_SAMPLE)
-            .traceId128Bit(true)
-            .addSpanHandler(new SpanHandler() {
-                @Override
-                public boolean end(TraceContext traceContext, MutableSpan span, Cause cause) {
-                    spans.add(span);
-                    return true;
-                }
-            })
-            .build();
+        Tracing tracing = brave(spans);
         try {
-            BraveTracer tracer = new BraveTracer(tracing.tracer(), new BraveCurrentTraceContext(context), baggage);
-            call(registry(new PropagatingSenderTracingObservationHandler<>(tracer, new BravePropagator(tracing)),
-                    new DefaultTracingObservationHandler(tracer)));
+            call(braveRegistry(tracing));
 
             await().atMost(Duration.ofSeconds(5)).until(() -> spans.size() == 4);
             List<MutableSpan> attempts = spans.stream().filter((span) -> span.tag("attempt") != null).toList();
@@ -111,25 +95,9 @@ class AttemptTracingTests {
     @Test
     void restClientWithBrave() {
         List<MutableSpan> spans = new CopyOnWriteArrayList<>();
-        ThreadLocalCurrentTraceContext context = ThreadLocalCurrentTraceContext.newBuilder().build();
-        BraveBaggageManager baggage = new BraveBaggageManager();
-        Tracing tracing = Tracing.newBuilder()
-            .currentTraceContext(context)
-            .propagationFactory(new W3CPropagation(baggage, List.of()))
-            .sampler(Sampler.ALWAYS_SAMPLE)
-            .traceId128Bit(true)
-            .addSpanHandler(new SpanHandler() {
-                @Override
-                public boolean end(TraceContext traceContext, MutableSpan span, Cause cause) {
-                    spans.add(span);
-                    return true;
-                }
-            })
-            .build();
+        Tracing tracing = brave(spans);
         try {
-            BraveTracer tracer = new BraveTracer(tracing.tracer(), new BraveCurrentTraceContext(context), baggage);
-            ObservationRegistry registry = registry(new PropagatingSenderTracingObservationHandler<>(tracer, new BravePropagator(tracing)),
-                    new DefaultTracingObservationHandler(tracer));
+            ObservationRegistry registry = braveRegistry(tracing);
             RetryClientHttpRequestInterceptor interceptor = new RetryClientHttpRequestInterceptor(
                     RetryClients.of(java.util.Map.of(RetryClients.DEFAULT_CLIENT, Harness.fastPolicy().build()), java.time.Clock.systemUTC()),
                     RetryListener.NONE).withObservationRegistry(registry);
@@ -204,6 +172,30 @@ class AttemptTracingTests {
         Harness harness = Harness.of(Harness.fastPolicy());
         harness.client(this.server.url()).get().retrieve().toBodilessEntity().block(Duration.ofSeconds(10));
         assertThat(this.server.received()).hasSize(3).allSatisfy((request) -> assertThat(request.headers()).doesNotContainKey("traceparent"));
+    }
+
+    /** Brave with W3C propagation, 128-bit trace ids, every span sampled and kept in {@code spans}. */
+    private static Tracing brave(List<MutableSpan> spans) {
+        return Tracing.newBuilder()
+            .currentTraceContext(ThreadLocalCurrentTraceContext.newBuilder().build())
+            .propagationFactory(new W3CPropagation(new BraveBaggageManager(), List.of()))
+            .sampler(Sampler.ALWAYS_SAMPLE)
+            .traceId128Bit(true)
+            .addSpanHandler(new SpanHandler() {
+                @Override
+                public boolean end(TraceContext traceContext, MutableSpan span, Cause cause) {
+                    spans.add(span);
+                    return true;
+                }
+            })
+            .build();
+    }
+
+    private static ObservationRegistry braveRegistry(Tracing tracing) {
+        BraveTracer tracer = new BraveTracer(tracing.tracer(), new BraveCurrentTraceContext(tracing.currentTraceContext()),
+                new BraveBaggageManager());
+        return registry(new PropagatingSenderTracingObservationHandler<>(tracer, new BravePropagator(tracing)),
+                new DefaultTracingObservationHandler(tracer));
     }
 
     private static ObservationRegistry registry(ObservationHandler<?> sender, ObservationHandler<?> other) {
