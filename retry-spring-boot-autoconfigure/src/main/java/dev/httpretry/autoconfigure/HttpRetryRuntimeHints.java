@@ -10,7 +10,7 @@ import org.springframework.boot.context.properties.bind.BindableRuntimeHintsRegi
 /**
  * What a native image needs beyond what Spring Boot derives itself (it covers
  * {@link HttpRetryProperties}, a {@code @ConfigurationProperties} type): the named clients' base
- * URLs are bound into {@link NamedWebClientsRegistrar.BaseUrl} by a {@code Binder} of their own
+ * URLs are bound into {@link NamedClientsRegistrar.BaseUrl} by a {@code Binder} of their own
  * when each client is made, and the WebClient filter looks up Reactor Netty's {@code Connection}
  * by name, so that Reactor Netty stays optional. Registered in {@code META-INF/spring/aot.factories}.
  */
@@ -20,7 +20,7 @@ class HttpRetryRuntimeHints implements RuntimeHintsRegistrar {
 
     @Override
     public void registerHints(RuntimeHints hints, @Nullable ClassLoader classLoader) {
-        BindableRuntimeHintsRegistrar.forTypes(NamedWebClientsRegistrar.BaseUrl.class).registerHints(hints, classLoader);
+        BindableRuntimeHintsRegistrar.forTypes(NamedClientsRegistrar.BaseUrl.class).registerHints(hints, classLoader);
         hints.reflection().registerType(TypeReference.of(REACTOR_NETTY_CONNECTION));
     }
 }

@@ -54,8 +54,8 @@ class MissingNamedClientFailureAnalyzer extends AbstractFailureAnalyzer<Unsatisf
         if (!CLIENT_TYPES.contains(type.getName()) || name == null) {
             return null;
         }
-        Map<String, NamedWebClientsRegistrar.BaseUrl> clients = configuredClients();
-        NamedWebClientsRegistrar.BaseUrl client = clients.get(name);
+        Map<String, NamedClientsRegistrar.BaseUrl> clients = configuredClients();
+        NamedClientsRegistrar.BaseUrl client = clients.get(name);
         if (client != null && hasBaseUrl(client)) {
             // the client is configured: something else keeps its bean away
             return null;
@@ -98,7 +98,7 @@ class MissingNamedClientFailureAnalyzer extends AbstractFailureAnalyzer<Unsatisf
             .isBound();
     }
 
-    private static boolean hasBaseUrl(NamedWebClientsRegistrar.BaseUrl client) {
+    private static boolean hasBaseUrl(NamedClientsRegistrar.BaseUrl client) {
         String baseUrl = client.getBaseUrl();
         return baseUrl != null && !baseUrl.isBlank();
     }
@@ -112,12 +112,12 @@ class MissingNamedClientFailureAnalyzer extends AbstractFailureAnalyzer<Unsatisf
         return null;
     }
 
-    private Map<String, NamedWebClientsRegistrar.BaseUrl> configuredClients() {
+    private Map<String, NamedClientsRegistrar.BaseUrl> configuredClients() {
         if (this.environment == null) {
             return Map.of();
         }
         return Binder.get(this.environment)
-            .bind(HttpRetryProperties.PREFIX + ".clients", Bindable.mapOf(String.class, NamedWebClientsRegistrar.BaseUrl.class))
+            .bind(HttpRetryProperties.PREFIX + ".clients", Bindable.mapOf(String.class, NamedClientsRegistrar.BaseUrl.class))
             .orElse(Map.of());
     }
 }

@@ -21,12 +21,12 @@ class HttpRetryRuntimeHintsTests {
 
     @Test
     void namedClientsBaseUrlCanBeBound() throws NoSuchMethodException {
-        assertThat(RuntimeHintsPredicates.reflection().onType(NamedWebClientsRegistrar.BaseUrl.class)).accepts(this.hints);
+        assertThat(RuntimeHintsPredicates.reflection().onType(NamedClientsRegistrar.BaseUrl.class)).accepts(this.hints);
         assertThat(RuntimeHintsPredicates.reflection()
-            .onMethodInvocation(NamedWebClientsRegistrar.BaseUrl.class.getMethod("setBaseUrl", String.class)))
+            .onMethodInvocation(NamedClientsRegistrar.BaseUrl.class.getMethod("setBaseUrl", String.class)))
             .accepts(this.hints);
         assertThat(RuntimeHintsPredicates.reflection()
-            .onMethodInvocation(NamedWebClientsRegistrar.BaseUrl.class.getMethod("getBaseUrl")))
+            .onMethodInvocation(NamedClientsRegistrar.BaseUrl.class.getMethod("getBaseUrl")))
             .accepts(this.hints);
     }
 
