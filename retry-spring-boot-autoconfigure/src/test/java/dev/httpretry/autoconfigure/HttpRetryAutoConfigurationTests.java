@@ -377,8 +377,9 @@ class HttpRetryAutoConfigurationTests {
             this.runner.withPropertyValues(FAST).withPropertyValues("http.retry.deadline=2m").run((context) -> {
                 WebClient client = context.getBean(WebClient.Builder.class).baseUrl(server.url()).build();
                 client.get().retrieve().toBodilessEntity().subscribe(null, ended::set);
-                org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> server.requests() == 1);
-                Thread.sleep(100);
+                // the call waits on its 50 s Retry-After
+                org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5))
+                    .until(() -> context.getBean(dev.httpretry.actuate.RetryStatistics.class).snapshot("default").waits() == 1);
                 assertThat(ended.get()).isNull();
                 context.close();
                 org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(2)).until(() -> ended.get() != null);

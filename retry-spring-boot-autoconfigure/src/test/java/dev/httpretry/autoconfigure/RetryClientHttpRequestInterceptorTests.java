@@ -416,7 +416,7 @@ class RetryClientHttpRequestInterceptorTests {
         RestClient client = client(factory, Harness.fastPolicy());
 
         Outcome outcome = runInThread(() -> client.get().retrieve().toBodilessEntity(), (thread) -> {
-            awaitCondition(() -> this.server.requests() == 1 && !this.listener.backoffs.isEmpty());
+            awaitCondition(thread, () -> this.server.requests() == 1 && !this.listener.backoffs.isEmpty());
             thread.interrupt();
         });
 
@@ -434,7 +434,7 @@ class RetryClientHttpRequestInterceptorTests {
         RestClient client = client(factory, Harness.fastPolicy());
 
         Outcome outcome = runInThread(() -> client.get().retrieve().toBodilessEntity(), (thread) -> {
-            awaitCondition(() -> this.server.requests() == 1);
+            awaitCondition(thread, () -> this.server.requests() == 1);
             thread.interrupt();
         });
 
@@ -452,7 +452,7 @@ class RetryClientHttpRequestInterceptorTests {
         RestClient client = client(Factory.REACTOR.create(), this.server.url(), interceptor);
 
         Outcome outcome = runInThread(() -> client.get().retrieve().toBodilessEntity(), (thread) -> {
-            awaitCondition(() -> !this.listener.backoffs.isEmpty());
+            awaitCondition(thread, () -> !this.listener.backoffs.isEmpty());
             interceptor.shutdown();
         });
 
@@ -533,15 +533,11 @@ class RetryClientHttpRequestInterceptorTests {
         return new Outcome(error.get(), interrupted.get(), Duration.ofNanos(ended.get() - acted));
     }
 
-    private static void awaitCondition(java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError("Condition not met in time");
-            }
-            Thread.sleep(5);
-        }
-        Thread.sleep(50);
+    /** Awaits the condition, and the calling thread blocked (in a wait, or on its attempt), so it is there when acted on. */
+    private static void awaitCondition(Thread thread, java.util.function.BooleanSupplier condition) {
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5))
+            .until(() -> condition.getAsBoolean()
+                    && (thread.getState() == Thread.State.WAITING || thread.getState() == Thread.State.TIMED_WAITING));
     }
 
     private static int closedPort() throws IOException {
