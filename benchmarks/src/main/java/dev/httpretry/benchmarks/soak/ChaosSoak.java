@@ -143,6 +143,8 @@ public final class ChaosSoak implements AutoCloseable {
 
     private final LongAdder droppedValues = new LongAdder();
 
+    private final LongAdder connectorDroppedConnections = new LongAdder();
+
     private final Map<String, LongAdder> droppedValueTypes = new ConcurrentHashMap<>();
 
     private final List<String> droppedSamples = Collections.synchronizedList(new ArrayList<>());
@@ -169,12 +171,24 @@ public final class ChaosSoak implements AutoCloseable {
             sample((client ? "client" : "server") + " error dropped: " + error + ", dropped at " + dropSite());
         });
         Hooks.onNextDropped((value) -> {
-            boolean client = isClientType(value.getClass().getName()) || droppedInClient();
-            if (client) {
-                this.droppedValues.increment();
+            String side;
+            if (value instanceof reactor.netty.Connection) {
+                // Reactor Netty's own connect sink, signalled once more after it had already ended the
+                // exchange: the connection never reached WebClient or the filter, and the pool takes it
+                // back itself (the acquired-connections and LEAK checks show it did)
+                side = "connector ";
+                this.connectorDroppedConnections.increment();
+                sample("connection dropped by the connector: " + value.getClass().getName() + ", dropped at " + dropSite());
             }
-            this.droppedValueTypes.computeIfAbsent((client ? "client " : "server ") + value.getClass().getSimpleName(),
-                    (k) -> new LongAdder()).increment();
+            else if (isClientType(value.getClass().getName()) || droppedInClient()) {
+                side = "client ";
+                this.droppedValues.increment();
+                sample("client value dropped: " + value.getClass().getName() + ", dropped at " + dropSite());
+            }
+            else {
+                side = "server ";
+            }
+            this.droppedValueTypes.computeIfAbsent(side + value.getClass().getSimpleName(), (k) -> new LongAdder()).increment();
         });
         this.refusals = new SplittableRandom(settings.seed() ^ 0x7EF5_5EDL);
         this.attemptsByClientFault.put(FaultKind.REFUSED, new LongAdder());
@@ -523,7 +537,7 @@ public final class ChaosSoak implements AutoCloseable {
                 this.server.requests(), this.server.requestsWithoutCallId(), this.retriedBeforeRetryAfter.sum(), byFault, unsafePostsSeen,
                 unsafePostsDuplicated, keyedPostsResent, resentByMethod, leakReports, acquiredConnections(),
                 this.poolMetrics.size(), this.server.bodiesWhole(), this.server.bodiesWrong(),
-                this.clients.get(RetryClients.DEFAULT_CLIENT).budgets().size(), this.droppedErrors.sum(), this.serverDroppedErrors.sum(), this.droppedValues.sum(), sums(this.droppedValueTypes),
+                this.clients.get(RetryClients.DEFAULT_CLIENT).budgets().size(), this.droppedErrors.sum(), this.serverDroppedErrors.sum(), this.droppedValues.sum(), this.connectorDroppedConnections.sum(), sums(this.droppedValueTypes),
                 List.copyOf(this.droppedSamples),
                 warningsByLogger, run.surfacingCalls(), run.elapsedNanos(), durations, run.error());
     }
@@ -556,7 +570,7 @@ public final class ChaosSoak implements AutoCloseable {
     }
 
     private static boolean isClientType(String type) {
-        return type.startsWith("dev.httpretry.autoconfigure.") || type.startsWith("org.springframework.web.reactive.function.client.")
+        return type.startsWith("dev.httpretry.") || type.startsWith("org.springframework.web.reactive.function.client.")
                 || type.startsWith("org.springframework.http.client.") || type.startsWith("reactor.netty.http.client.");
     }
 
@@ -569,7 +583,7 @@ public final class ChaosSoak implements AutoCloseable {
         return StackWalker.getInstance().walk((frames) -> frames
             .map((frame) -> frame.getClassName().replaceAll("^.*\\.", "") + "." + frame.getMethodName() + ":" + frame.getLineNumber())
             .filter((frame) -> !frame.startsWith("ChaosSoak") && !frame.startsWith("Operators.") && !frame.startsWith("Hooks"))
-            .limit(12)
+            .limit(24)
             .collect(java.util.stream.Collectors.joining(" < ")));
     }
 

@@ -50,6 +50,8 @@ import org.jspecify.annotations.Nullable;
  * @param droppedErrors errors Reactor dropped in the client's call chain (an exception escaping; Reactor logs each at ERROR)
  * @param serverDroppedErrors errors Reactor dropped in the chaos server's handlers (after the client hung up)
  * @param droppedValues values Reactor dropped (before the fix: responses dropped unreleased by the attempt timeout)
+ * @param connectorDroppedConnections connections Reactor Netty's own connect sink dropped after it had ended the exchange (never
+ *     handed to WebClient; the pool takes them back, which the acquired-connections and LEAK checks verify)
  * @param droppedValueTypes the dropped values by type
  * @param droppedSamples the first few dropped signals
  * @param warnings WARN and ERROR log events, by logger and message shape
@@ -63,7 +65,7 @@ public record SoakReport(SoakSettings settings, int calls, long issued, long suc
         Map<StopReason, Long> reasonsFromListener, Map<String, Long> reasonsByMethod, Map<String, Long> attemptsByCategory, long meteredCalls, long attempts, long serverRequests,
         long serverRequestsWithoutCallId, long retriedBeforeRetryAfter, Map<FaultKind, Long> attemptsByFault, long unsafePostsSeen,
         long unsafePostsDuplicated, long keyedPostsResent, Map<String, long[]> reachedServerByGroup, long leakReports,
-        int acquiredAtEnd, int pools, long bodiesWhole, long bodiesWrong, int destinations, long droppedErrors, long serverDroppedErrors, long droppedValues, Map<String, Long> droppedValueTypes,
+        int acquiredAtEnd, int pools, long bodiesWhole, long bodiesWrong, int destinations, long droppedErrors, long serverDroppedErrors, long droppedValues, long connectorDroppedConnections, Map<String, Long> droppedValueTypes,
         List<String> droppedSamples,
         Map<String, Long> warnings, int surfacingCalls, long elapsedNanos, long[] sortedDurations, @Nullable Throwable runError) {
 
@@ -173,6 +175,8 @@ public record SoakReport(SoakSettings settings, int calls, long issued, long suc
         row(out, "errors / values dropped by Reactor in the client (must be 0)", this.droppedErrors + " / " + this.droppedValues
                 + (this.droppedValueTypes.isEmpty() ? "" : " " + this.droppedValueTypes));
         row(out, "errors dropped by Reactor in the chaos server (its handlers, after the client hung up)", this.serverDroppedErrors);
+        row(out, "connections dropped by Reactor Netty's own connect sink after it ended the exchange (back in the pool: see above)",
+                this.connectorDroppedConnections);
         row(out, "elapsed", String.format(Locale.ROOT, "%.1f s (%.0f calls/s)", seconds, this.issued / Math.max(seconds, 1e-9)));
         row(out, "call duration p50 / p99 / max", millis(percentile(0.50)) + " / " + millis(percentile(0.99)) + " / "
                 + millis(percentile(1.0)));
