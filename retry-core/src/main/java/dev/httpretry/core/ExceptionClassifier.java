@@ -8,6 +8,7 @@ import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.nio.channels.ClosedChannelException;
+import java.nio.channels.NotYetConnectedException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -62,7 +63,10 @@ public interface ExceptionClassifier {
             if (error instanceof SSLException) {
                 return Category.UNKNOWN_ERROR;
             }
-            if (error instanceof SocketException || error instanceof ClosedChannelException) {
+            // NotYetConnectedException: Netty reads a pooled channel whose connect was cut short (a
+            // cancelled exchange while connecting); treated as a broken connection
+            if (error instanceof SocketException || error instanceof ClosedChannelException
+                    || error instanceof NotYetConnectedException) {
                 return Category.CONNECTION_RESET;
             }
             return null;
