@@ -30,6 +30,14 @@ public interface RetryListener {
     }
 
     /**
+     * A hedge (an extra copy of a request) was refused by the budget, or, when its call ended, won
+     * or lost. Told before the call's end.
+     * @param event the hedge
+     */
+    default void onHedge(HedgeEvent event) {
+    }
+
+    /**
      * A logical call ended.
      * @param event the call
      */
@@ -72,6 +80,11 @@ final class CompositeRetryListener implements RetryListener {
     @Override
     public void onBackoff(BackoffEvent event) {
         forEach(listener -> listener.onBackoff(event));
+    }
+
+    @Override
+    public void onHedge(HedgeEvent event) {
+        forEach(listener -> listener.onHedge(event));
     }
 
     @Override

@@ -148,6 +148,12 @@ public interface RetryPolicy {
 
         private String attemptHeader;
 
+        private boolean hedgingEnabled;
+
+        private Duration hedgingDelay;
+
+        private int maxHedges;
+
         private ExceptionClassifier exceptionClassifier = error -> null;
 
         private DoubleSupplier random = () -> ThreadLocalRandom.current().nextDouble();
@@ -184,6 +190,9 @@ public interface RetryPolicy {
             this.rateLimitHeaders = settings.retryAfter().rateLimitHeaders();
             this.bodyReplayLimit = settings.bodyReplayLimit();
             this.attemptHeader = settings.attemptHeader();
+            this.hedgingEnabled = settings.hedging().enabled();
+            this.hedgingDelay = settings.hedging().delay();
+            this.maxHedges = settings.hedging().maxHedges();
             return this;
         }
 
@@ -407,6 +416,38 @@ public interface RetryPolicy {
         }
 
         /**
+         * Whether requests that may be sent again are hedged (default {@code false}).
+         * @param enabled {@code true} to send another copy of a request that has not answered after {@link #hedgingDelay(Duration)}
+         * @return this builder
+         */
+        public Builder hedgingEnabled(boolean enabled) {
+            this.hedgingEnabled = enabled;
+            return this;
+        }
+
+        /**
+         * How long the last copy of a hedged request goes unanswered before another is sent (default 1 second).
+         * @param delay positive
+         * @return this builder
+         * @throws InvalidSettingException if not positive
+         */
+        public Builder hedgingDelay(Duration delay) {
+            this.hedgingDelay = RetrySettings.positive("hedging.delay", delay);
+            return this;
+        }
+
+        /**
+         * The most extra copies of one hedged call (default {@value RetrySettings#DEFAULT_MAX_HEDGES}).
+         * @param maxHedges 0 to 99
+         * @return this builder
+         * @throws InvalidSettingException if out of range
+         */
+        public Builder maxHedges(int maxHedges) {
+            this.maxHedges = RetrySettings.checkMaxHedges(maxHedges);
+            return this;
+        }
+
+        /**
          * Classifies the exception types of an HTTP client library; asked for each link of a cause
          * chain before the JDK's own types (default: knows no type).
          * @param classifier the classifier, thread-safe and never throwing
@@ -451,7 +492,8 @@ public interface RetryPolicy {
                     this.statuses, this.serverErrorRetries, this.connectionRefusedMinDelay, this.methods,
                     new RetrySettings.BudgetSettings(this.budgetEnabled, this.budgetRatio, this.budgetMinRetriesPerSecond,
                             this.budgetMaxDestinations),
-                    this.bodyReplayLimit, this.attemptHeader);
+                    this.bodyReplayLimit, this.attemptHeader,
+                    new RetrySettings.HedgingSettings(this.hedgingEnabled, this.hedgingDelay, this.maxHedges));
             return new DefaultRetryPolicy(settings, this.exceptionClassifier, this.random, this.clock);
         }
 

@@ -29,10 +29,11 @@ import java.util.TreeSet;
  * @param budget the retry budget of each destination of a client
  * @param bodyReplayLimit the most bytes of a request body kept to send it again; a larger body is sent once
  * @param attemptHeader the header that carries the attempt number on every attempt after the first; empty for none
+ * @param hedging whether and when a request that has not answered yet is sent again alongside
  */
 public record RetrySettings(int maxAttempts, Backoff backoff, Duration attemptTimeout, Duration deadline,
         RetryAfterSettings retryAfter, Set<Integer> statuses, int serverErrorRetries, Duration connectionRefusedMinDelay,
-        Set<String> methods, BudgetSettings budget, long bodyReplayLimit, String attemptHeader) {
+        Set<String> methods, BudgetSettings budget, long bodyReplayLimit, String attemptHeader, HedgingSettings hedging) {
 
     /** Default {@code max-attempts}: {@value}. */
     public static final int DEFAULT_MAX_ATTEMPTS = 4;
@@ -85,6 +86,12 @@ public record RetrySettings(int maxAttempts, Backoff backoff, Duration attemptTi
     /** Default {@code budget.max-destinations}: {@value}. */
     public static final int DEFAULT_MAX_DESTINATIONS = 1000;
 
+    /** Default {@code hedging.delay}: 1 second. */
+    public static final Duration DEFAULT_HEDGING_DELAY = Duration.ofSeconds(1);
+
+    /** Default {@code hedging.max-hedges}: {@value}. */
+    public static final int DEFAULT_MAX_HEDGES = 1;
+
     /** Statuses that are never retried, whatever is configured. */
     public static final Set<Integer> NEVER_RETRIED_STATUSES = Set.of(400, 401, 403, 404);
 
@@ -93,7 +100,7 @@ public record RetrySettings(int maxAttempts, Backoff backoff, Duration attemptTi
             new Backoff(DEFAULT_INITIAL_DELAY, DEFAULT_MULTIPLIER, DEFAULT_MAX_DELAY, Jitter.FULL),
             DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_DEADLINE, RetryAfterSettings.DEFAULTS, DEFAULT_STATUSES,
             DEFAULT_SERVER_ERROR_RETRIES, DEFAULT_CONNECTION_REFUSED_MIN_DELAY, DEFAULT_METHODS, BudgetSettings.DEFAULTS,
-            DEFAULT_BODY_REPLAY_LIMIT, "");
+            DEFAULT_BODY_REPLAY_LIMIT, "", HedgingSettings.DEFAULTS);
 
     /**
      * Checks every value and keeps sorted, unmodifiable copies of the sets.
@@ -112,6 +119,7 @@ public record RetrySettings(int maxAttempts, Backoff backoff, Duration attemptTi
         Objects.requireNonNull(budget, "budget");
         checkBodyReplayLimit(bodyReplayLimit);
         checkAttemptHeader(attemptHeader);
+        Objects.requireNonNull(hedging, "hedging");
     }
 
     /**
@@ -138,6 +146,7 @@ public record RetrySettings(int maxAttempts, Backoff backoff, Duration attemptTi
         view.put("budget", this.budget.describe());
         view.put("body-replay-limit", this.bodyReplayLimit);
         view.put("attempt-header", this.attemptHeader);
+        view.put("hedging", this.hedging.describe());
         return view;
     }
 
@@ -214,6 +223,47 @@ public record RetrySettings(int maxAttempts, Backoff backoff, Duration attemptTi
             view.put("max-destinations", this.maxDestinations);
             return view;
         }
+    }
+
+    /**
+     * The {@code hedging} group: a request that may be sent again after it reached the server (its
+     * method is in {@code methods}, or it carries an {@code Idempotency-Key}) and has no response
+     * {@code delay} after its last copy went out is sent once more, up to {@code maxHedges} extra
+     * copies, within {@code max-attempts} and the deadline; the first response that is not retried wins.
+     *
+     * @param enabled whether requests are hedged
+     * @param delay how long the last copy goes unanswered before another is sent
+     * @param maxHedges the most extra copies of one call
+     */
+    public record HedgingSettings(boolean enabled, Duration delay, int maxHedges) {
+
+        /** The defaults: off, after 1 second, at most 1 extra copy. */
+        public static final HedgingSettings DEFAULTS = new HedgingSettings(false, DEFAULT_HEDGING_DELAY, DEFAULT_MAX_HEDGES);
+
+        /**
+         * Checks the values.
+         * @throws InvalidSettingException if the delay is not positive or the number of hedges is out of range
+         */
+        public HedgingSettings {
+            positive("hedging.delay", delay);
+            checkMaxHedges(maxHedges);
+        }
+
+        java.util.Map<String, Object> describe() {
+            java.util.Map<String, Object> view = new java.util.LinkedHashMap<>();
+            view.put("enabled", this.enabled);
+            view.put("delay", Durations.format(this.delay));
+            view.put("max-hedges", this.maxHedges);
+            return view;
+        }
+    }
+
+    static int checkMaxHedges(int maxHedges) {
+        if (maxHedges < 0 || maxHedges >= MAX_ATTEMPTS_LIMIT) {
+            throw new InvalidSettingException("hedging.max-hedges", String.valueOf(maxHedges),
+                    "must be between 0 and " + (MAX_ATTEMPTS_LIMIT - 1));
+        }
+        return maxHedges;
     }
 
     static int checkMaxAttempts(int maxAttempts) {

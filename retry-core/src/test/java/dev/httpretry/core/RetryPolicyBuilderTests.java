@@ -277,7 +277,7 @@ class RetryPolicyBuilderTests {
                 + "retryAfter=RetryAfterSettings[enabled=true, maxWait=PT1M, rateLimitHeaders=true], statuses=[429, 502, 503, 504], "
                 + "serverErrorRetries=1, connectionRefusedMinDelay=PT2S, methods=[DELETE, GET, HEAD, OPTIONS, PUT, TRACE], "
                 + "budget=BudgetSettings[enabled=true, ratio=0.1, minRetriesPerSecond=10, maxDestinations=1000], "
-                + "bodyReplayLimit=1048576, attemptHeader=]]");
+                + "bodyReplayLimit=1048576, attemptHeader=, hedging=HedgingSettings[enabled=false, delay=PT1S, maxHedges=1]]]");
     }
 
     // ---- build() copies; toBuilder round-trips ----

@@ -88,7 +88,7 @@ class ValueTypesTests {
 
     @Test
     void delaySourceTagValues() {
-        assertThat(Arrays.stream(DelaySource.values()).map(DelaySource::tagValue)).containsExactly("backoff", "retry_after", "rate_limit");
+        assertThat(Arrays.stream(DelaySource.values()).map(DelaySource::tagValue)).containsExactly("backoff", "retry_after", "rate_limit", "hedge");
     }
 
     @ParameterizedTest(name = "{0} -> {1}")

@@ -68,6 +68,8 @@ public class PolicyProperties {
      */
     private @Nullable String attemptHeader;
 
+    private final Hedging hedging = new Hedging();
+
     public @Nullable Integer getMaxAttempts() {
         return this.maxAttempts;
     }
@@ -152,6 +154,10 @@ public class PolicyProperties {
         this.attemptHeader = attemptHeader;
     }
 
+    public Hedging getHedging() {
+        return this.hedging;
+    }
+
     /**
      * Sets each value given here on the builder; one that is not set leaves the builder's value.
      * @throws dev.httpretry.core.InvalidSettingException if a value is not allowed
@@ -177,6 +183,9 @@ public class PolicyProperties {
         set(this.retryAfter.rateLimitHeaders, builder::rateLimitHeaders);
         set((this.bodyReplayLimit != null) ? this.bodyReplayLimit.toBytes() : null, builder::bodyReplayLimit);
         set(this.attemptHeader, builder::attemptHeader);
+        set(this.hedging.enabled, builder::hedgingEnabled);
+        set(this.hedging.delay, builder::hedgingDelay);
+        set(this.hedging.maxHedges, builder::maxHedges);
     }
 
     private static <T> void set(@Nullable T value, Consumer<T> setter) {
@@ -281,6 +290,49 @@ public class PolicyProperties {
 
         public void setMaxWait(@Nullable Duration maxWait) {
             this.maxWait = maxWait;
+        }
+    }
+
+    /** Extra copies of requests that have not answered yet (WebClient). */
+    public static class Hedging {
+
+        /**
+         * Whether a request that may be sent again (its method is in methods, or it carries an Idempotency-Key) gets another copy when the last one has not answered within the delay; the first response that is not retried wins.
+         */
+        private @Nullable Boolean enabled;
+
+        /**
+         * How long the last copy goes unanswered before another is sent; about the 95th percentile of the destination's latency.
+         */
+        private @Nullable Duration delay;
+
+        /**
+         * Most extra copies of one call, within max-attempts; each is drawn from the budget.
+         */
+        private @Nullable Integer maxHedges;
+
+        public @Nullable Boolean getEnabled() {
+            return this.enabled;
+        }
+
+        public void setEnabled(@Nullable Boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public @Nullable Duration getDelay() {
+            return this.delay;
+        }
+
+        public void setDelay(@Nullable Duration delay) {
+            this.delay = delay;
+        }
+
+        public @Nullable Integer getMaxHedges() {
+            return this.maxHedges;
+        }
+
+        public void setMaxHedges(@Nullable Integer maxHedges) {
+            this.maxHedges = maxHedges;
         }
     }
 

@@ -9,6 +9,7 @@ import dev.httpretry.core.BackoffEvent;
 import dev.httpretry.core.CallEvent;
 import dev.httpretry.core.DelaySource;
 import dev.httpretry.core.ExceptionClassifier;
+import dev.httpretry.core.HedgeEvent;
 import dev.httpretry.core.RetryBudgets;
 import dev.httpretry.core.RetryClients;
 import dev.httpretry.core.RetryListener;
@@ -21,7 +22,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Records every attempt, wait and call as Micrometer meters:
- * {@value #CALLS}, {@value #ATTEMPTS}, {@value #BACKOFF} and {@value #BUDGET_AVAILABLE}.
+ * {@value #CALLS}, {@value #ATTEMPTS}, {@value #BACKOFF}, {@value #HEDGES} and {@value #BUDGET_AVAILABLE}.
  *
  * <p>Each meter is registered once per tag set and then kept in a map keyed by a small record, so
  * recording an event is one hash lookup and one increment, never a registry lookup. Every tag
@@ -40,6 +41,9 @@ public final class RetryMetrics implements RetryListener {
     /** Timer, one per wait. */
     public static final String BACKOFF = "http.client.retry.backoff";
 
+    /** Counter, one per hedge: won, lost or refused by the budget. */
+    public static final String HEDGES = "http.client.retry.hedges";
+
     /** Gauge of the retries each client's budget would grant now (the least among its destinations). */
     public static final String BUDGET_AVAILABLE = "http.client.retry.budget.available";
 
@@ -50,6 +54,8 @@ public final class RetryMetrics implements RetryListener {
     private final Map<AttemptKey, Counter> attempts = new ConcurrentHashMap<>();
 
     private final Map<BackoffKey, Timer> backoffs = new ConcurrentHashMap<>();
+
+    private final Map<HedgeKey, Counter> hedges = new ConcurrentHashMap<>();
 
     /**
      * Creates the meters' recorder and registers a budget gauge for each client.
@@ -78,6 +84,11 @@ public final class RetryMetrics implements RetryListener {
     @Override
     public void onBackoff(BackoffEvent event) {
         lookup(this.backoffs, new BackoffKey(event.client(), event.source()), this::backoffTimer).record(event.delay());
+    }
+
+    @Override
+    public void onHedge(HedgeEvent event) {
+        lookup(this.hedges, new HedgeKey(event.client(), event.outcome()), this::hedgeCounter).increment();
     }
 
     @Override
@@ -114,6 +125,14 @@ public final class RetryMetrics implements RetryListener {
             .register(this.registry);
     }
 
+    private Counter hedgeCounter(HedgeKey key) {
+        return Counter.builder(HEDGES)
+            .description("Extra copies of hedged requests: won, lost, or refused by the budget (not sent)")
+            .tag("client", key.client())
+            .tag("outcome", key.outcome().tagValue())
+            .register(this.registry);
+    }
+
     private Timer backoffTimer(BackoffKey key) {
         return Timer.builder(BACKOFF)
             .description("Waits before a retry, by where their length came from")
@@ -139,5 +158,8 @@ public final class RetryMetrics implements RetryListener {
     }
 
     private record BackoffKey(String client, DelaySource source) {
+    }
+
+    private record HedgeKey(String client, HedgeEvent.Outcome outcome) {
     }
 }

@@ -87,6 +87,17 @@ final class AttemptObservation {
         }
     }
 
+    /**
+     * Sets the call's response again: a hedged call's copies each report theirs to the call's
+     * observation as they arrive, so the one the call ends with is set last.
+     */
+    static void keepResponse(ContextView context, ClientResponse response) {
+        Observation observation = call(context);
+        if (observation != null && observation.getContext() instanceof ClientRequestObservationContext observed) {
+            observed.setResponse(response);
+        }
+    }
+
     /** The attempt got a response. */
     void stop(ClientResponse response) {
         this.context.setResponse(response);

@@ -14,8 +14,9 @@ import org.springframework.web.reactive.function.client.ClientResponse;
 
 /**
  * Subscribes to one attempt's exchange and is its timer: whichever of the response, the error,
- * the timeout and the caller's cancellation comes first moves the attempt from pending to done and
- * is handed to the {@link RetryingCall}; the others do nothing (a late response is released).
+ * the timeout and a cancellation (the caller's, or another copy's win when the call is hedged)
+ * comes first moves the attempt from pending to done and is handed to the {@link RetryingCall};
+ * the others do nothing (a late response is released).
  */
 final class AttemptSubscriber implements CoreSubscriber<ClientResponse>, Runnable {
 
@@ -36,8 +37,23 @@ final class AttemptSubscriber implements CoreSubscriber<ClientResponse>, Runnabl
 
     private boolean responded;
 
-    AttemptSubscriber(RetryingCall call) {
+    /** The attempt's number. */
+    final int number;
+
+    /** Whether its timeout is the call's deadline. */
+    final boolean cutByDeadline;
+
+    /** The copy sent before this one in the same round of a hedged call, which may still be in flight; {@code null} for the first. */
+    final @Nullable AttemptSubscriber previous;
+
+    /** The release of this copy's retried response, while other copies of a hedged call go on. */
+    volatile @Nullable Disposable drain;
+
+    AttemptSubscriber(RetryingCall call, int number, boolean cutByDeadline, @Nullable AttemptSubscriber previous) {
         this.call = call;
+        this.number = number;
+        this.cutByDeadline = cutByDeadline;
+        this.previous = previous;
     }
 
     @Override
@@ -63,7 +79,7 @@ final class AttemptSubscriber implements CoreSubscriber<ClientResponse>, Runnabl
             if (this.observation != null) {
                 this.observation.stop(response);
             }
-            this.call.onResponse(response);
+            this.call.onResponse(this, response);
         }
         else {
             Responses.release(response);
@@ -77,14 +93,14 @@ final class AttemptSubscriber implements CoreSubscriber<ClientResponse>, Runnabl
             if (this.observation != null) {
                 this.observation.stop(error);
             }
-            this.call.onAttemptError(error);
+            this.call.onAttemptError(this, error);
         }
     }
 
     @Override
     public void onComplete() {
         if (!this.responded && win()) {
-            this.call.onAttemptEmpty();
+            this.call.onAttemptEmpty(this);
         }
     }
 
@@ -96,7 +112,7 @@ final class AttemptSubscriber implements CoreSubscriber<ClientResponse>, Runnabl
             if (this.observation != null) {
                 this.observation.stop(new TimeoutException("No response within the attempt's timeout"));
             }
-            this.call.onAttemptTimeout();
+            this.call.onAttemptTimeout(this);
         }
     }
 
@@ -105,15 +121,35 @@ final class AttemptSubscriber implements CoreSubscriber<ClientResponse>, Runnabl
      * @return whether the attempt was still in flight
      */
     boolean cancelByCaller() {
+        Disposable drain = this.drain;
+        if (drain != null) {
+            drain.dispose();
+        }
+        return cancel("The caller cancelled the call");
+    }
+
+    /**
+     * Another copy of the hedged call answered first, or the call ended without it.
+     */
+    void lose() {
+        cancel("Another copy of the request answered first");
+    }
+
+    private boolean cancel(String why) {
         if (DONE.compareAndSet(this, 0, 1)) {
             cancelUpstream();
             disposeTimer();
             if (this.observation != null) {
-                this.observation.stop(new CancellationException("The caller cancelled the call"));
+                this.observation.stop(new CancellationException(why));
             }
             return true;
         }
         return false;
+    }
+
+    /** Whether neither a response, an error, the timeout nor a cancel has ended this attempt yet. */
+    boolean pending() {
+        return this.done == 0;
     }
 
     private boolean win() {

@@ -116,6 +116,15 @@ public final class ReplayableBody {
     }
 
     /**
+     * Whether the whole body has been recorded, so that any number of attempts can send it at once
+     * (a hedged call sends its copies only then). Thread-safe.
+     * @return {@code true} once recorded and until released; {@code false} for a request without a body
+     */
+    public boolean recorded() {
+        return recorder != null && recorder.state.get() == State.RECORDED;
+    }
+
+    /**
      * Whether any byte of the request may have been written to a connection by an attempt: once an
      * attempt began writing the body (the headers go with it). {@code false} means no attempt got
      * that far, so the request provably never left. Thread-safe.

@@ -4,6 +4,8 @@ import java.util.List;
 
 import dev.httpretry.core.Outcome;
 import dev.httpretry.core.RateLimitReset;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
 
@@ -33,6 +35,15 @@ final class Responses {
                 headers.getFirst(RateLimitReset.X_RATE_LIMIT_RESET));
     }
 
+    /**
+     * The context key of a subscriber's own {@code onNextDropped} hook, which Reactor's
+     * {@code Operators.onNextDropped} asks before the global one ({@code Hooks.KEY_ON_NEXT_DROPPED},
+     * not public).
+     */
+    static final String ON_NEXT_DROPPED_LOCAL = "reactor.onNextDropped.local";
+
+    private static final Log logger = LogFactory.getLog(Responses.class);
+
     static void release(ClientResponse response) {
         response.releaseBody().subscribe(null, (error) -> { });
     }
@@ -52,6 +63,21 @@ final class Responses {
         }
         else if (REACTOR_NETTY_CONNECTION != null && REACTOR_NETTY_CONNECTION.isInstance(value)) {
             ((Disposable) value).dispose();
+        }
+    }
+
+    /**
+     * A value the connector dropped in an attempt's chain (signalled after its source had ended):
+     * a response or connection is released as a discarded one is; anything else is logged at DEBUG,
+     * as Reactor does without a hook.
+     */
+    static void releaseDropped(Object value) {
+        if (value instanceof ClientResponse || value instanceof ClientHttpResponse
+                || (REACTOR_NETTY_CONNECTION != null && REACTOR_NETTY_CONNECTION.isInstance(value))) {
+            releaseDiscarded(value);
+        }
+        else if (logger.isDebugEnabled()) {
+            logger.debug("onNextDropped: " + value);
         }
     }
 

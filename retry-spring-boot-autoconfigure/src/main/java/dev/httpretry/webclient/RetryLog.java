@@ -9,7 +9,9 @@ import dev.httpretry.core.AttemptEvent;
 import dev.httpretry.core.BackoffEvent;
 import dev.httpretry.core.CallEvent;
 import dev.httpretry.core.Durations;
+import dev.httpretry.core.DelaySource;
 import dev.httpretry.core.ExceptionClassifier;
+import dev.httpretry.core.HedgeEvent;
 import dev.httpretry.core.Outcome;
 import dev.httpretry.core.RetryDecision;
 import dev.httpretry.core.RetryListener;
@@ -56,8 +58,13 @@ public final class RetryLog implements RetryListener {
     @Override
     public void onAttempt(AttemptEvent event) {
         RetryDecision decision = event.decision();
-        String verdict = (decision instanceof RetryDecision.Stop stop)
-                ? (stop.reason().isSuccess() ? "done" : "stop (" + stop.reason().tagValue() + ")") : "retry";
+        String verdict;
+        if (decision instanceof RetryDecision.Stop stop) {
+            verdict = stop.reason().isSuccess() ? "done" : "stop (" + stop.reason().tagValue() + ")";
+        }
+        else {
+            verdict = (((RetryDecision.Retry) decision).source() == DelaySource.HEDGE) ? "other copies go on" : "retry";
+        }
         logger.debug(prefix(event.client(), event.method()) + " attempt " + event.attempt() + ": " + describe(event.outcome())
                 + " (" + decision.category() + ") -> " + verdict);
     }
@@ -66,6 +73,11 @@ public final class RetryLog implements RetryListener {
     public void onBackoff(BackoffEvent event) {
         logger.debug(prefix(event.client(), event.method()) + " wait " + delay(event.delay()) + " ("
                 + event.source().tagValue() + ") before attempt " + (event.attempt() + 1));
+    }
+
+    @Override
+    public void onHedge(HedgeEvent event) {
+        logger.debug(prefix(event.client(), event.method()) + " hedge (attempt " + event.attempt() + "): " + event.outcome().tagValue());
     }
 
     @Override

@@ -2,8 +2,12 @@ package dev.httpretry.webclient;
 
 import java.net.URI;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
+import dev.httpretry.core.Category;
+import dev.httpretry.core.DelaySource;
 import dev.httpretry.core.Outcome;
 import dev.httpretry.core.RetryBudget;
 import dev.httpretry.core.RetryClient;
@@ -11,6 +15,7 @@ import dev.httpretry.core.RetryDecision;
 import dev.httpretry.core.RetryExecution;
 import dev.httpretry.core.RetryListener;
 import dev.httpretry.core.RetrySettings;
+import dev.httpretry.core.StopReason;
 import org.jspecify.annotations.Nullable;
 import reactor.core.CoreSubscriber;
 import reactor.core.Disposable;
@@ -30,13 +35,18 @@ import org.springframework.web.reactive.function.client.ExchangeFunction;
  * plain scheduler tasks, releases each retried response's body ({@link BodyDrain}) and hands the
  * final response (or error) downstream.
  *
- * <p>Concurrency: attempts are strictly sequential. Within an attempt, the response, the error,
- * the timeout and the caller's cancellation race ({@link AttemptSubscriber}): exactly one of them
- * acts, and a response that loses is released.
+ * <p>Concurrency: without hedging, attempts are strictly sequential. Within an attempt, the
+ * response, the error, the timeout and the caller's cancellation race ({@link AttemptSubscriber}):
+ * exactly one of them acts, and a response that loses is released. A hedged call sends another copy
+ * when the last one has not answered within {@code hedging.delay}; its copies answer on different
+ * threads, so each of its events is decided under a lock, and the copies that lose are cancelled.
  */
 final class RetryingCall extends Operators.MonoSubscriber<ClientResponse, ClientResponse> implements LongSupplier {
 
     static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+
+    /** How a call that ended without a response ended. */
+    private static final RetryDecision EMPTY = new RetryDecision.Stop(Category.SUCCESS, StopReason.NONE);
 
     private final ClientRequest request;
 
@@ -61,6 +71,15 @@ final class RetryingCall extends Operators.MonoSubscriber<ClientResponse, Client
     /** What the call waits on before its next attempt (a body being drained, a timer), if anything. */
     private volatile @Nullable Disposable wait;
 
+    /** How long the last copy goes unanswered before a hedge; {@code -1} when the call is not hedged. */
+    private final long hedgeDelayNanos;
+
+    /** Orders a hedged call's events, which its copies report from different threads; {@code null} when not hedged. */
+    private final @Nullable ReentrantLock lock;
+
+    /** The timer of the next hedge, once armed. */
+    private volatile @Nullable Disposable hedgeTimer;
+
     private RetryingCall(CoreSubscriber<? super ClientResponse> actual, RetryClient client, ClientRequest request,
             ExchangeFunction next, RetryListener listener, Scheduler scheduler, RetryExchangeFilterFunction filter) {
         super(actual);
@@ -75,6 +94,8 @@ final class RetryingCall extends Operators.MonoSubscriber<ClientResponse, Client
                 url.getPort());
         this.execution = client.policy().start(client.name(), request.method().name(),
                 request.headers().containsHeader(IDEMPOTENCY_KEY), budget, listener, this);
+        this.hedgeDelayNanos = this.execution.hedgeDelayNanos();
+        this.lock = (this.hedgeDelayNanos >= 0) ? new ReentrantLock() : null;
     }
 
     /** A call that starts when subscribed; each subscription is a call of its own. */
@@ -99,10 +120,19 @@ final class RetryingCall extends Operators.MonoSubscriber<ClientResponse, Client
     @Override
     public void cancel() {
         super.cancel();
-        AttemptSubscriber attempt = this.current;
-        boolean inFlight = attempt != null && attempt.cancelByCaller();
-        abortWait();
-        this.execution.onCancel(inFlight);
+        lock();
+        try {
+            boolean inFlight = false;
+            for (AttemptSubscriber copy = this.current; copy != null; copy = copy.previous) {
+                inFlight |= copy.cancelByCaller();
+            }
+            dispose(this.hedgeTimer);
+            abortWait();
+            this.execution.onCancel(inFlight);
+        }
+        finally {
+            unlock();
+        }
         releaseBody();
     }
 
@@ -122,14 +152,54 @@ final class RetryingCall extends Operators.MonoSubscriber<ClientResponse, Client
         if (isCancelled()) {
             return;
         }
-        if (!this.execution.startAttempt()) {
-            fail();
-            return;
+        lock();
+        try {
+            if (!this.execution.startAttempt()) {
+                fail();
+                return;
+            }
+            send(null);
         }
-        AttemptSubscriber attempt = new AttemptSubscriber(this);
+        finally {
+            unlock();
+        }
+    }
+
+    /** The hedge armed when {@code last} was sent is due: send another copy, if the execution allows one. */
+    private void hedge(AttemptSubscriber last) {
+        lock();
+        try {
+            // a body still being recorded by the first copy is not hedged (the copies would race over its recording);
+            // a timer that fired as the round ended finds no copy in flight
+            if (!isCancelled() && this.current == last && anyCopyInFlight() && (this.body == null || this.body.recorded())
+                    && this.execution.startHedge()) {
+                send(last);
+            }
+        }
+        finally {
+            unlock();
+        }
+    }
+
+    private boolean anyCopyInFlight() {
+        for (AttemptSubscriber copy = this.current; copy != null; copy = copy.previous) {
+            if (copy.pending()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Sends the attempt just started; {@code previous} is the copy before it when it is a hedge. */
+    private void send(@Nullable AttemptSubscriber previous) {
+        AttemptSubscriber attempt = new AttemptSubscriber(this, this.execution.attempts(), this.execution.attemptCutByDeadline(),
+                previous);
         this.current = attempt;
         try {
             attempt.timer = this.scheduler.schedule(attempt, this.execution.attemptTimeoutNanos(), TimeUnit.NANOSECONDS);
+            if (this.hedgeDelayNanos >= 0) {
+                this.hedgeTimer = this.scheduler.schedule(() -> hedge(attempt), this.hedgeDelayNanos, TimeUnit.NANOSECONDS);
+            }
             ClientRequest request = attemptRequest();
             if (!this.filter.observations.isNoop()) {
                 AttemptObservation.Started started = AttemptObservation.start(this.filter.observations, AttemptObservation.call(this.actual.currentContext()),
@@ -158,16 +228,35 @@ final class RetryingCall extends Operators.MonoSubscriber<ClientResponse, Client
         return attempt;
     }
 
-    void onResponse(ClientResponse response) {
+    void onResponse(AttemptSubscriber copy, ClientResponse response) {
         int status = response.statusCode().value();
-        if (status < 400) {
-            this.execution.onSuccess(status);
-            releaseBody();
-            complete(response);
-            return;
+        RetryDecision decision;
+        lock();
+        try {
+            if (endedWhileHedged()) {
+                Responses.release(response);
+                return;
+            }
+            if (status < 400) {
+                decision = this.execution.onSuccess(copy.number, status);
+            }
+            else {
+                checkBody();
+                decision = this.execution.onOutcome(copy.number, Responses.outcome(status, response));
+            }
+            settled(copy, decision);
         }
-        checkBody();
-        if (this.execution.onOutcome(Responses.outcome(status, response)) instanceof RetryDecision.Retry retry) {
+        finally {
+            unlock();
+        }
+        if (isOtherCopiesGoOn(decision)) {
+            AttemptObservation.forgetResponse(this.actual.currentContext());
+            BodyDrain drain = new BodyDrain(this.scheduler, Math.min(BodyDrain.MAX_NANOS, this.execution.timeLeftNanos()), () -> {
+            });
+            copy.drain = drain;
+            drain.drain(response);
+        }
+        else if (decision instanceof RetryDecision.Retry retry) {
             AttemptObservation.forgetResponse(this.actual.currentContext());
             observeWait(retry.delay().toNanos());
             long waitEnd = getAsLong() + retry.delay().toNanos();
@@ -180,6 +269,9 @@ final class RetryingCall extends Operators.MonoSubscriber<ClientResponse, Client
             }
         }
         else {
+            if (this.lock != null) {
+                AttemptObservation.keepResponse(this.actual.currentContext(), response);
+            }
             releaseBody();
             complete(response);
         }
@@ -201,7 +293,51 @@ final class RetryingCall extends Operators.MonoSubscriber<ClientResponse, Client
         }
     }
 
+    /** Whether a hedged call's event must be ignored: the call has ended (another copy won, the caller cancelled), and was counted then. */
+    private boolean endedWhileHedged() {
+        return this.lock != null && this.execution.ended();
+    }
+
+    /** The copy failed while other copies of the hedged call are in flight: they go on. */
+    private static boolean isOtherCopiesGoOn(RetryDecision decision) {
+        return decision instanceof RetryDecision.Retry retry && retry.source() == DelaySource.HEDGE;
+    }
+
+    /** A hedged call's round is over (it ends, or waits before the next attempt): no more hedges, and the other copies lose. */
+    private void settled(AttemptSubscriber copy, RetryDecision decision) {
+        if (this.lock == null || isOtherCopiesGoOn(decision)) {
+            return;
+        }
+        dispose(this.hedgeTimer);
+        for (AttemptSubscriber other = this.current; other != null; other = other.previous) {
+            if (other != copy) {
+                other.lose();
+            }
+        }
+    }
+
+    private void lock() {
+        if (this.lock != null) {
+            this.lock.lock();
+        }
+    }
+
+    private void unlock() {
+        if (this.lock != null) {
+            this.lock.unlock();
+        }
+    }
+
+    private static void dispose(@Nullable Disposable disposable) {
+        if (disposable != null) {
+            disposable.dispose();
+        }
+    }
+
     private void decided(RetryDecision decision) {
+        if (isOtherCopiesGoOn(decision)) {
+            return;
+        }
         if (decision instanceof RetryDecision.Retry retry) {
             observeWait(retry.delay().toNanos());
             startWait(retry.delay().toNanos());
@@ -231,10 +367,7 @@ final class RetryingCall extends Operators.MonoSubscriber<ClientResponse, Client
     }
 
     private void abortWait() {
-        Disposable pending = this.wait;
-        if (pending != null) {
-            pending.dispose();
-        }
+        dispose(this.wait);
     }
 
     /** A response the caller will never see (it cancelled) is released, so its connection goes back to the pool. */
@@ -262,34 +395,64 @@ final class RetryingCall extends Operators.MonoSubscriber<ClientResponse, Client
     }
 
     /**
-     * The caller's context, plus a discard hook: a response (or connection) the connector throws
-     * away when a cancel overtakes it is released ({@link Responses#releaseDiscarded}). Made once per
-     * call; cheaper than a {@code doOnDiscard} operator per attempt.
+     * The caller's context, plus a discard hook and a dropped-value hook: a response (or connection)
+     * the connector throws away when a cancel overtakes it is released ({@link Responses#releaseDiscarded}).
+     * Reactor Netty discards such a connection when the exchange was cancelled, but drops it (Reactor's
+     * {@code onNextDropped}) when its connect sink had already ended; both are released. Made once
+     * per call; cheaper than a {@code doOnDiscard} operator per attempt.
      */
     Context attemptContext() {
         Context context = this.attemptContext;
         if (context == null) {
-            context = Operators.enableOnDiscard(this.actual.currentContext(), Responses::releaseDiscarded);
+            context = Operators.enableOnDiscard(this.actual.currentContext(), Responses::releaseDiscarded)
+                .put(Responses.ON_NEXT_DROPPED_LOCAL, (Consumer<Object>) Responses::releaseDropped);
             this.attemptContext = context;
         }
         return context;
     }
 
     /** The attempt failed with an exception. */
-    void onAttemptError(Throwable error) {
-        checkBody();
-        decided(this.execution.onOutcome(Outcome.failure(error)));
+    void onAttemptError(AttemptSubscriber copy, Throwable error) {
+        onAttemptFailed(copy, Outcome.failure(error));
     }
 
     /** The attempt got no response in time; its exchange is cancelled. */
-    void onAttemptTimeout() {
-        checkBody();
-        decided(this.execution.onAttemptTimeout());
+    void onAttemptTimeout(AttemptSubscriber copy) {
+        onAttemptFailed(copy, null);
+    }
+
+    /** The attempt failed with this outcome, or timed out ({@code null}). */
+    private void onAttemptFailed(AttemptSubscriber copy, @Nullable Outcome failure) {
+        RetryDecision decision;
+        lock();
+        try {
+            if (endedWhileHedged()) {
+                return;
+            }
+            checkBody();
+            decision = (failure != null) ? this.execution.onOutcome(copy.number, failure)
+                    : this.execution.onAttemptTimeout(copy.number, copy.cutByDeadline);
+            settled(copy, decision);
+        }
+        finally {
+            unlock();
+        }
+        decided(decision);
     }
 
     /** The exchange ended without a response: the empty result goes on, as without retrying. */
-    void onAttemptEmpty() {
-        this.execution.onEmpty();
+    void onAttemptEmpty(AttemptSubscriber copy) {
+        lock();
+        try {
+            if (endedWhileHedged()) {
+                return;
+            }
+            this.execution.onEmpty();
+            settled(copy, EMPTY);
+        }
+        finally {
+            unlock();
+        }
         releaseBody();
         this.actual.onComplete();
     }

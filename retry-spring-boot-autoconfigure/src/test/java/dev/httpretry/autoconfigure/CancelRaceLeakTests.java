@@ -47,7 +47,9 @@ import static org.awaitility.Awaitility.await;
  * response unreleased, the error logged as an {@code onErrorDropped} ERROR). Found by the chaos soak
  * (benchmarks module), where Netty's leak detector reported the buffers after attempt timeouts
  * under load. These tests force each race with a connector that, once cancelled, does what a real
- * connector does when the cancel comes too late.
+ * connector does when the cancel comes too late. Reactor Netty may also signal a connection on a
+ * connect sink that had already ended, which drops it on Reactor's {@code onNextDropped}: the attempt's
+ * context carries a local hook that disposes it.
  */
 class CancelRaceLeakTests {
 
@@ -81,6 +83,18 @@ class CancelRaceLeakTests {
         EmbeddedChannel channel = new EmbeddedChannel();
         Connection connection = Connection.from(channel);
         ClientHttpConnector racing = cancelledThen((method, uri, writer, context) -> Operators.onDiscard(connection, context));
+
+        assertThatThrownBy(() -> get(racing)).hasCauseInstanceOf(AttemptTimeoutException.class);
+        await().atMost(Duration.ofSeconds(5)).until(() -> !channel.isOpen());
+    }
+
+    @Test
+    void connectionReactorNettyDropsAfterItsConnectSinkEndedIsDisposed() {
+        // Reactor Netty signals RESPONSE_RECEIVED on a connect sink that an error had already ended:
+        // the connection goes to Reactor's onNextDropped, not onDiscard (found by hedging's cancels)
+        EmbeddedChannel channel = new EmbeddedChannel();
+        Connection connection = Connection.from(channel);
+        ClientHttpConnector racing = cancelledThen((method, uri, writer, context) -> Operators.onNextDropped(connection, context));
 
         assertThatThrownBy(() -> get(racing)).hasCauseInstanceOf(AttemptTimeoutException.class);
         await().atMost(Duration.ofSeconds(5)).until(() -> !channel.isOpen());

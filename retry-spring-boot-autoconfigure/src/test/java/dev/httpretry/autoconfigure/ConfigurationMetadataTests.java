@@ -42,7 +42,8 @@ class ConfigurationMetadataTests {
             "connection-refused-min-delay", "methods", "budget.enabled", "budget.ratio",
             "budget.min-retries-per-second", "clients",
             // added in 0.2
-            "budget.max-destinations", "retry-after.rate-limit-headers", "body-replay-limit", "attempt-header");
+            "budget.max-destinations", "retry-after.rate-limit-headers", "body-replay-limit", "attempt-header",
+            "hedging.enabled", "hedging.delay", "hedging.max-hedges");
 
     private static JsonNode metadata;
 
@@ -126,6 +127,9 @@ class ConfigurationMetadataTests {
         assertThat(org.springframework.util.unit.DataSize.parse(defaultOf("body-replay-limit").asString()).toBytes())
             .isEqualTo(RetrySettings.DEFAULT_BODY_REPLAY_LIMIT);
         assertThat(defaultOf("attempt-header").asString()).isEqualTo(defaults.settings().attemptHeader());
+        assertThat(defaultOf("hedging.enabled").asBoolean()).isEqualTo(defaults.settings().hedging().enabled()).isFalse();
+        assertThat(duration("hedging.delay")).isEqualTo(RetrySettings.DEFAULT_HEDGING_DELAY);
+        assertThat(defaultOf("hedging.max-hedges").asInt()).isEqualTo(RetrySettings.DEFAULT_MAX_HEDGES);
     }
 
     @Test

@@ -6,6 +6,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import dev.httpretry.core.AttemptEvent;
 import dev.httpretry.core.BackoffEvent;
 import dev.httpretry.core.CallEvent;
+import dev.httpretry.core.HedgeEvent;
 import dev.httpretry.core.RetryListener;
 
 /** Keeps every event it is told of. */
@@ -16,6 +17,13 @@ final class RecordingListener implements RetryListener {
     final List<BackoffEvent> backoffs = new CopyOnWriteArrayList<>();
 
     final List<CallEvent> calls = new CopyOnWriteArrayList<>();
+
+    final List<HedgeEvent> hedges = new CopyOnWriteArrayList<>();
+
+    @Override
+    public void onHedge(HedgeEvent event) {
+        this.hedges.add(event);
+    }
 
     @Override
     public void onAttempt(AttemptEvent event) {

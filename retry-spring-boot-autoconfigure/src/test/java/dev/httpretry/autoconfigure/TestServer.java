@@ -131,6 +131,11 @@ final class TestServer implements AutoCloseable {
             return (request, response) -> Mono.delay(delay).then(reply.respond(request, response));
         }
 
+        /** Answers with the reply once {@code release} completes (never, if it never does). */
+        static Reply held(Mono<Void> release, Reply reply) {
+            return (request, response) -> release.then(Mono.defer(() -> reply.respond(request, response)));
+        }
+
         /** Closes the connection without a response. */
         static Reply drop() {
             return (request, response) -> request.receive().then(Mono.fromRunnable(() -> response.withConnection((c) -> c.channel().close())));

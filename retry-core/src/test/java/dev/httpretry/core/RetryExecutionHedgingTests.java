@@ -1,0 +1,263 @@
+package dev.httpretry.core;
+
+import java.net.ConnectException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
+
+/** What the execution decides for the copies of a hedged call, on a clock the test moves. */
+class RetryExecutionHedgingTests {
+
+    private final AtomicLong now = new AtomicLong(1_000);
+
+    private final Events events = new Events();
+
+    private final CountingBudget budget = new CountingBudget(true);
+
+    private final RetryPolicy.Builder policy = RetryPolicy.builder().initialDelay(Duration.ofMillis(100))
+        .maxDelay(Duration.ofSeconds(1)).jitter(Jitter.NONE).attemptTimeout(Duration.ofSeconds(2))
+        .deadline(Duration.ofSeconds(5)).maxAttempts(4).hedgingEnabled(true).hedgingDelay(Duration.ofMillis(50)).maxHedges(2);
+
+    private RetryExecution start(RetryPolicy.Builder builder, String method, boolean key, RetryBudget budget) {
+        return builder.build().start("search", method, key, budget, this.events, this.now::get);
+    }
+
+    private RetryExecution start() {
+        RetryExecution call = start(this.policy, "GET", false, this.budget);
+        call.startAttempt();
+        return call;
+    }
+
+    @ParameterizedTest(name = "{0} key={1} enabled={2} max-attempts={3} max-hedges={4} -> {5}")
+    @CsvSource({ "GET, false, true, 4, 1, 50", "PUT, false, true, 4, 1, 50", "get, false, true, 4, 1, 50",
+            "POST, false, true, 4, 1, -1", "POST, true, true, 4, 1, 50", "GET, false, false, 4, 1, -1",
+            "GET, false, true, 1, 1, -1", "GET, false, true, 4, 0, -1" })
+    void onlyRequestsThatMayBeSentAgainAreHedged(String method, boolean key, boolean enabled, int maxAttempts, int maxHedges,
+            long delayMillis) {
+        RetryExecution call = start(this.policy.hedgingEnabled(enabled).maxAttempts(maxAttempts).maxHedges(maxHedges), method, key,
+                this.budget);
+        long expected = (delayMillis < 0) ? -1 : Duration.ofMillis(delayMillis).toNanos();
+        assertThat(call.hedgeDelayNanos()).isEqualTo(expected);
+        call.startAttempt();
+        assertThat(call.startHedge()).isEqualTo(delayMillis >= 0);
+    }
+
+    @Test
+    void eachHedgeIsAnAttemptDrawnFromTheBudgetUpToMaxHedges() {
+        RetryExecution call = start();
+        assertThat(call.startHedge()).isTrue();
+        assertThat(call.attempts()).isEqualTo(2);
+        assertThat(call.startHedge()).isTrue();
+        assertThat(call.attempts()).isEqualTo(3);
+        assertThat(call.startHedge()).as("max-hedges is 2").isFalse();
+        assertThat(this.budget.acquireCalls).isEqualTo(2);
+
+        call.onSuccess(3, 200);
+        assertThat(this.events.hedges).extracting(HedgeEvent::attempt, HedgeEvent::outcome)
+            .containsExactly(tuple(2, HedgeEvent.Outcome.LOST), tuple(3, HedgeEvent.Outcome.WON));
+        assertThat(this.events.attempts).extracting(AttemptEvent::attempt).containsExactly(3, 1, 2);
+        assertThat(this.events.attempts.subList(1, 3)).allSatisfy((lost) -> {
+            assertThat(lost.error()).isInstanceOf(CancellationException.class).hasMessage("Attempt 3 answered first");
+            assertThat(((RetryDecision.Stop) lost.decision()).reason()).isEqualTo(StopReason.CANCELLED);
+        });
+        assertThat(this.events.calls).singleElement().satisfies((end) -> {
+            assertThat(end.reason()).isEqualTo(StopReason.NONE);
+            assertThat(end.attempts()).isEqualTo(3);
+        });
+    }
+
+    @Test
+    void aHedgeTheBudgetRefusesIsNotSentNorIsAnyAfterIt() {
+        RetryExecution call = start(this.policy, "GET", false, new CountingBudget(false));
+        call.startAttempt();
+        assertThat(call.startHedge()).isFalse();
+        assertThat(call.startHedge()).isFalse();
+        assertThat(call.attempts()).isOne();
+        assertThat(this.events.hedges).extracting(HedgeEvent::attempt, HedgeEvent::outcome)
+            .containsExactly(tuple(2, HedgeEvent.Outcome.REFUSED));
+        call.onSuccess(1, 200);
+        assertThat(this.events.hedges).hasSize(1);
+    }
+
+    @Test
+    void noHedgeBeyondMaxAttemptsOrTheDeadlineOrOnceEnded() {
+        RetryExecution call = start(this.policy.maxAttempts(2), "GET", false, this.budget);
+        call.startAttempt();
+        assertThat(call.startHedge()).isTrue();
+        assertThat(call.startHedge()).as("max-attempts is 2").isFalse();
+
+        RetryExecution late = start();
+        this.now.addAndGet(Duration.ofSeconds(5).toNanos());
+        assertThat(late.startHedge()).as("no time left").isFalse();
+
+        RetryExecution ended = start();
+        ended.onSuccess(1, 200);
+        assertThat(ended.startHedge()).isFalse();
+    }
+
+    @Test
+    void noHedgeOnceTheOnlyCopyHasBeenDecidedOn() {
+        RetryExecution call = start();
+        assertThat(call.onOutcome(1, Outcome.response(503))).isInstanceOf(RetryDecision.Retry.class);
+        // a hedge timer that fires during the wait finds nothing in flight
+        assertThat(call.startHedge()).isFalse();
+        assertThat(this.events.hedges).isEmpty();
+        call.startAttempt();
+        assertThat(call.startHedge()).isTrue();
+        assertThat(call.attempts()).isEqualTo(3);
+    }
+
+    @Test
+    void aHedgeIsBoundedByTheTimeLeft() {
+        RetryExecution call = start();
+        this.now.addAndGet(Duration.ofMillis(3_500).toNanos());
+        assertThat(call.startHedge()).isTrue();
+        assertThat(call.attemptTimeoutNanos()).isEqualTo(Duration.ofMillis(1_500).toNanos());
+        assertThat(call.attemptCutByDeadline()).isTrue();
+    }
+
+    @Test
+    void aRetriedFailureOfOneCopyLetsTheOthersGoOnAndTheLastOneIsDecidedAsWithoutHedging() {
+        RetryExecution call = start();
+        call.startHedge();
+
+        RetryDecision first = call.onOutcome(2, Outcome.response(503));
+        assertThat(first).isEqualTo(new RetryDecision.Retry(Category.UNAVAILABLE, Duration.ZERO, DelaySource.HEDGE));
+        assertThat(this.events.backoffs).isEmpty();
+        assertThat(this.budget.acquireCalls).as("only the hedge drew").isOne();
+        assertThat(call.ended()).isFalse();
+
+        RetryDecision last = call.onOutcome(1, Outcome.failure(new java.net.SocketException("Connection reset")));
+        // two attempts were made, so the wait is backoff's second: 200ms
+        assertThat(last).isEqualTo(new RetryDecision.Retry(Category.CONNECTION_RESET, Duration.ofMillis(200), DelaySource.BACKOFF));
+        assertThat(this.budget.acquireCalls).isEqualTo(2);
+        assertThat(this.events.backoffs).extracting(BackoffEvent::attempt).containsExactly(1);
+
+        // the next round: attempt 3, hedged again
+        assertThat(call.startAttempt()).isTrue();
+        assertThat(call.attempts()).isEqualTo(3);
+        assertThat(call.startHedge()).isTrue();
+        assertThat(call.attempts()).isEqualTo(4);
+        call.onOutcome(4, Outcome.response(503));
+        RetryDecision exhausted = call.onOutcome(3, Outcome.response(503));
+        assertThat(exhausted).isEqualTo(new RetryDecision.Stop(Category.UNAVAILABLE, StopReason.EXHAUSTED));
+        assertThat(this.events.hedges).extracting(HedgeEvent::outcome).containsExactly(HedgeEvent.Outcome.LOST, HedgeEvent.Outcome.LOST);
+    }
+
+    @Test
+    void anOutcomeThatIsNotRetriedWinsAndEndsTheCall() {
+        RetryExecution call = start();
+        call.startHedge();
+
+        RetryDecision notFound = call.onOutcome(2, Outcome.response(404));
+        assertThat(notFound).isEqualTo(new RetryDecision.Stop(Category.PERMANENT, StopReason.NOT_RETRYABLE));
+        assertThat(call.ended()).isTrue();
+        assertThat(this.events.hedges).extracting(HedgeEvent::outcome).containsExactly(HedgeEvent.Outcome.WON);
+        assertThat(this.events.attempts).extracting(AttemptEvent::attempt).containsExactly(2, 1);
+    }
+
+    @Test
+    void aCopysOwnExceptionThatIsNotRetriedLeavesTheOthersRunning() {
+        RetryExecution call = start();
+        call.startHedge();
+        IllegalStateException broken = new IllegalStateException("a broken connection");
+        assertThat(call.onOutcome(2, Outcome.failure(broken)))
+            .isEqualTo(new RetryDecision.Retry(Category.UNKNOWN_ERROR, Duration.ZERO, DelaySource.HEDGE));
+        assertThat(call.ended()).isFalse();
+        // the last copy in flight is decided on as without hedging
+        assertThat(call.onOutcome(1, Outcome.failure(broken)))
+            .isEqualTo(new RetryDecision.Stop(Category.UNKNOWN_ERROR, StopReason.NOT_RETRYABLE));
+    }
+
+    @Test
+    void aSecond500WhileACopyIsInFlightLetsItGoOnButIsNotRetriedAfterwards() {
+        RetryExecution call = start();
+        call.startHedge();
+        assertThat(call.onOutcome(1, Outcome.response(500))).isInstanceOf(RetryDecision.Retry.class);
+        // server-error-retries is 1: that 500 used it
+        assertThat(call.onOutcome(2, Outcome.response(500)))
+            .isEqualTo(new RetryDecision.Stop(Category.SERVER_ERROR, StopReason.EXHAUSTED));
+    }
+
+    @Test
+    void aCopyPushedBackByTheServerStopsHedgingAndDelaysTheNextRound() {
+        RetryExecution call = start();
+        call.startHedge();
+        assertThat(call.onOutcome(2, Outcome.response(429, "3", null, null, null)))
+            .isEqualTo(new RetryDecision.Retry(Category.RATE_LIMITED, Duration.ZERO, DelaySource.HEDGE));
+        assertThat(call.startHedge()).as("no more copies after pushback").isFalse();
+        this.now.addAndGet(Duration.ofSeconds(1).toNanos());
+
+        RetryDecision last = call.onOutcome(1, Outcome.response(503));
+        assertThat(last).isEqualTo(new RetryDecision.Retry(Category.UNAVAILABLE, Duration.ofSeconds(2), DelaySource.RETRY_AFTER));
+    }
+
+    @Test
+    void theDeadlineDuringHedgesCutsEveryCopy() {
+        RetryExecution call = start(this.policy.attemptTimeout(Duration.ofSeconds(10)), "GET", false, this.budget);
+        call.startAttempt();
+        assertThat(call.attemptCutByDeadline()).isTrue();
+        call.startHedge();
+
+        RetryDecision decision = call.onAttemptTimeout(1, true);
+        assertThat(decision).isEqualTo(new RetryDecision.Stop(Category.RESPONSE_TIMEOUT, StopReason.DEADLINE));
+        assertThat(this.events.attempts).extracting(AttemptEvent::attempt).containsExactly(1, 2);
+        assertThat(this.events.attempts).allSatisfy((event) -> assertThat(event.error()).isInstanceOf(RetryDeadlineExceededException.class));
+        assertThat(this.events.hedges).extracting(HedgeEvent::outcome).containsExactly(HedgeEvent.Outcome.LOST);
+        assertThat(call.failure()).isInstanceOf(RetryDeadlineExceededException.class);
+    }
+
+    @Test
+    void aCancelCountsEveryCopyInFlightOnce() {
+        RetryExecution call = start();
+        call.startHedge();
+        call.onOutcome(1, Outcome.failure(new ConnectException("refused")));
+
+        call.onCancel(true);
+        call.onCancel(true);
+        assertThat(this.events.attempts).extracting(AttemptEvent::attempt).containsExactly(1, 2);
+        assertThat(this.events.attempts.get(1).error()).isInstanceOf(CancellationException.class);
+        assertThat(this.events.calls).singleElement().satisfies((end) -> assertThat(end.reason()).isEqualTo(StopReason.CANCELLED));
+        assertThat(this.events.hedges).extracting(HedgeEvent::outcome).containsExactly(HedgeEvent.Outcome.LOST);
+    }
+
+    private static final class Events implements RetryListener {
+
+        final List<AttemptEvent> attempts = new ArrayList<>();
+
+        final List<BackoffEvent> backoffs = new ArrayList<>();
+
+        final List<HedgeEvent> hedges = new ArrayList<>();
+
+        final List<CallEvent> calls = new ArrayList<>();
+
+        @Override
+        public void onAttempt(AttemptEvent event) {
+            this.attempts.add(event);
+        }
+
+        @Override
+        public void onBackoff(BackoffEvent event) {
+            this.backoffs.add(event);
+        }
+
+        @Override
+        public void onHedge(HedgeEvent event) {
+            this.hedges.add(event);
+        }
+
+        @Override
+        public void onCallEnd(CallEvent event) {
+            this.calls.add(event);
+        }
+    }
+}
