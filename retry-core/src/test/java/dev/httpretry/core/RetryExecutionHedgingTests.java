@@ -2,8 +2,6 @@ package dev.httpretry.core;
 
 import java.net.ConnectException;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -19,7 +17,7 @@ class RetryExecutionHedgingTests {
 
     private final AtomicLong now = new AtomicLong(1_000);
 
-    private final Events events = new Events();
+    private final RecordingListener events = new RecordingListener();
 
     private final CountingBudget budget = new CountingBudget(true);
 
@@ -228,36 +226,5 @@ class RetryExecutionHedgingTests {
         assertThat(this.events.attempts.get(1).error()).isInstanceOf(CancellationException.class);
         assertThat(this.events.calls).singleElement().satisfies((end) -> assertThat(end.reason()).isEqualTo(StopReason.CANCELLED));
         assertThat(this.events.hedges).extracting(HedgeEvent::outcome).containsExactly(HedgeEvent.Outcome.LOST);
-    }
-
-    private static final class Events implements RetryListener {
-
-        final List<AttemptEvent> attempts = new ArrayList<>();
-
-        final List<BackoffEvent> backoffs = new ArrayList<>();
-
-        final List<HedgeEvent> hedges = new ArrayList<>();
-
-        final List<CallEvent> calls = new ArrayList<>();
-
-        @Override
-        public void onAttempt(AttemptEvent event) {
-            this.attempts.add(event);
-        }
-
-        @Override
-        public void onBackoff(BackoffEvent event) {
-            this.backoffs.add(event);
-        }
-
-        @Override
-        public void onHedge(HedgeEvent event) {
-            this.hedges.add(event);
-        }
-
-        @Override
-        public void onCallEnd(CallEvent event) {
-            this.calls.add(event);
-        }
     }
 }

@@ -3,8 +3,6 @@ package dev.httpretry.core;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -19,7 +17,7 @@ class RetryExecutionTests {
 
     private final AtomicLong now = new AtomicLong(1_000);
 
-    private final Events events = new Events();
+    private final RecordingListener events = new RecordingListener();
 
     private final CountingBudget budget = new CountingBudget(true);
 
@@ -226,29 +224,5 @@ class RetryExecutionTests {
         RetryExecution keyed = this.policy.start("payments", "POST", true, this.budget, this.events, this.now::get);
         keyed.startAttempt();
         assertThat(keyed.onOutcome(Outcome.response(503))).isInstanceOf(RetryDecision.Retry.class);
-    }
-
-    private static final class Events implements RetryListener {
-
-        final List<AttemptEvent> attempts = new ArrayList<>();
-
-        final List<BackoffEvent> backoffs = new ArrayList<>();
-
-        final List<CallEvent> calls = new ArrayList<>();
-
-        @Override
-        public void onAttempt(AttemptEvent event) {
-            this.attempts.add(event);
-        }
-
-        @Override
-        public void onBackoff(BackoffEvent event) {
-            this.backoffs.add(event);
-        }
-
-        @Override
-        public void onCallEnd(CallEvent event) {
-            this.calls.add(event);
-        }
     }
 }

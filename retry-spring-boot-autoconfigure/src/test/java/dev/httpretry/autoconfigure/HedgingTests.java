@@ -9,9 +9,6 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import dev.httpretry.core.AttemptEvent;
 import dev.httpretry.core.DelaySource;
 import dev.httpretry.core.HedgeEvent;
@@ -21,20 +18,16 @@ import dev.httpretry.core.RetryPolicy;
 import dev.httpretry.core.StopReason;
 import dev.httpretry.micrometer.RetryMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.netty.util.ResourceLeakDetector;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.netty.http.client.HttpClient;
-import reactor.netty.resources.ConnectionPoolMetrics;
-import reactor.netty.resources.ConnectionProvider;
 
 import org.springframework.http.HttpMethod;
 import org.springframework.web.reactive.function.client.WebClient;
@@ -64,13 +57,7 @@ class HedgingTests {
 
     private final AtomicReference<Object> result = new AtomicReference<>();
 
-    private final ListAppender<ILoggingEvent> leaks = new ListAppender<>();
-
-    private final AtomicReference<ConnectionPoolMetrics> poolMetrics = new AtomicReference<>();
-
-    private ResourceLeakDetector.Level previousLevel;
-
-    private ConnectionProvider pool;
+    private LeakWatch watch;
 
     /** Held answers: each completes when the test releases it. */
     private final Sinks.Empty<Void> first = Sinks.empty();
@@ -79,21 +66,12 @@ class HedgingTests {
 
     @BeforeEach
     void paranoid() {
-        this.previousLevel = ResourceLeakDetector.getLevel();
-        ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.PARANOID);
-        this.leaks.start();
-        ((Logger) LoggerFactory.getLogger("io.netty.util.ResourceLeakDetector")).addAppender(this.leaks);
-        this.pool = ConnectionProvider.builder("two-connections").maxConnections(2)
-            .pendingAcquireTimeout(Duration.ofSeconds(5))
-            .metrics(true, () -> (poolName, id, remoteAddress, metrics) -> this.poolMetrics.set(metrics))
-            .build();
+        this.watch = new LeakWatch("two-connections", 2);
     }
 
     @AfterEach
     void restore() {
-        ((Logger) LoggerFactory.getLogger("io.netty.util.ResourceLeakDetector")).detachAppender(this.leaks);
-        ResourceLeakDetector.setLevel(this.previousLevel);
-        this.pool.disposeLater().block(Duration.ofSeconds(5));
+        this.watch.close();
         this.server.close();
         this.scheduler.dispose();
     }
@@ -279,7 +257,7 @@ class HedgingTests {
         this.server.otherwise((request, response) -> Mono.delay(Duration.ofNanos(1_000L * random.nextInt(8_000)))
             .then(status(200).body("ok").respond(request, response)));
         Harness harness = Harness.of(Harness.fastPolicy().hedgingEnabled(true).hedgingDelay(Duration.ofMillis(4)));
-        WebClient client = harness.client(this.server.url(), HttpClient.create(this.pool));
+        WebClient client = harness.client(this.server.url(), HttpClient.create(this.watch.pool));
         int calls = 300;
 
         List<String> bodies = Flux.range(0, calls)
@@ -311,7 +289,7 @@ class HedgingTests {
     }
 
     private Disposable start(Harness harness, HttpMethod method, boolean keyed) {
-        WebClient client = harness.client(this.server.url(), HttpClient.create(this.pool));
+        WebClient client = harness.client(this.server.url(), HttpClient.create(this.watch.pool));
         return client.method(method).headers((headers) -> {
             if (keyed) {
                 headers.set("Idempotency-Key", "k-1");
@@ -337,13 +315,9 @@ class HedgingTests {
     }
 
     private void assertNothingLeaks(Harness harness) {
-        await().atMost(Duration.ofSeconds(10))
-            .until(() -> this.poolMetrics.get() != null && this.poolMetrics.get().acquiredSize() == 0);
-        // The leak detector reports when a leaked buffer is collected and a later one is tracked.
-        System.gc();
+        this.watch.awaitAllReleased();
         this.server.otherwise(status(200).body("calm"));
-        WebClient calm = harness.client(this.server.url(), HttpClient.create(this.pool));
-        assertThat(calm.get().retrieve().bodyToMono(String.class).block(Duration.ofSeconds(10))).isNotNull();
-        assertThat(this.leaks.list).extracting(ILoggingEvent::getFormattedMessage).noneMatch((message) -> message.contains("LEAK:"));
+        WebClient calm = harness.client(this.server.url(), HttpClient.create(this.watch.pool));
+        this.watch.assertNoLeaks(() -> assertThat(calm.get().retrieve().bodyToMono(String.class).block(Duration.ofSeconds(10))).isNotNull());
     }
 }
