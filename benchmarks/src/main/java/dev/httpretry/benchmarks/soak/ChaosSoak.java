@@ -219,6 +219,14 @@ public final class ChaosSoak implements AutoCloseable {
             .build();
     }
 
+    /** The {@value RetryMetrics#HEDGES} counters by outcome (won, lost, refused). */
+    private Map<String, Long> hedges() {
+        Map<String, Long> hedges = new TreeMap<>();
+        this.registry.find(RetryMetrics.HEDGES).counters()
+            .forEach((counter) -> hedges.merge(String.valueOf(counter.getId().getTag("outcome")), (long) counter.count(), Long::sum));
+        return hedges;
+    }
+
     /** The policy the soak runs under, set through the starter's own properties. */
     static HttpRetryProperties properties(SoakSettings settings) {
         HttpRetryProperties properties = new HttpRetryProperties();
@@ -233,6 +241,10 @@ public final class ChaosSoak implements AutoCloseable {
         properties.getBudget().setEnabled(true);
         properties.getBudget().setRatio(settings.budgetRatio());
         properties.getBudget().setMinRetriesPerSecond(settings.budgetMinRetriesPerSecond());
+        if (!settings.hedgingDelay().isZero()) {
+            properties.getHedging().setEnabled(true);
+            properties.getHedging().setDelay(settings.hedgingDelay());
+        }
         return properties;
     }
 
@@ -538,7 +550,7 @@ public final class ChaosSoak implements AutoCloseable {
                 unsafePostsDuplicated, keyedPostsResent, resentByMethod, leakReports, acquiredConnections(),
                 this.poolMetrics.size(), this.server.bodiesWhole(), this.server.bodiesWrong(),
                 this.clients.get(RetryClients.DEFAULT_CLIENT).budgets().size(), this.droppedErrors.sum(), this.serverDroppedErrors.sum(), this.droppedValues.sum(), this.connectorDroppedConnections.sum(), sums(this.droppedValueTypes),
-                List.copyOf(this.droppedSamples),
+                List.copyOf(this.droppedSamples), hedges(),
                 warningsByLogger, run.surfacingCalls(), run.elapsedNanos(), durations, run.error());
     }
 

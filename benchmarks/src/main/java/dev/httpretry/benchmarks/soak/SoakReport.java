@@ -54,6 +54,7 @@ import org.jspecify.annotations.Nullable;
  *     handed to WebClient; the pool takes them back, which the acquired-connections and LEAK checks verify)
  * @param droppedValueTypes the dropped values by type
  * @param droppedSamples the first few dropped signals
+ * @param hedges hedges by outcome ({@code won}, {@code lost}, {@code refused}), from the meters
  * @param warnings WARN and ERROR log events, by logger and message shape
  * @param surfacingCalls calm calls made after the collection
  * @param elapsedNanos wall time of the calls
@@ -66,7 +67,7 @@ public record SoakReport(SoakSettings settings, int calls, long issued, long suc
         long serverRequestsWithoutCallId, long retriedBeforeRetryAfter, Map<FaultKind, Long> attemptsByFault, long unsafePostsSeen,
         long unsafePostsDuplicated, long keyedPostsResent, Map<String, long[]> reachedServerByGroup, long leakReports,
         int acquiredAtEnd, int pools, long bodiesWhole, long bodiesWrong, int destinations, long droppedErrors, long serverDroppedErrors, long droppedValues, long connectorDroppedConnections, Map<String, Long> droppedValueTypes,
-        List<String> droppedSamples,
+        List<String> droppedSamples, Map<String, Long> hedges,
         Map<String, Long> warnings, int surfacingCalls, long elapsedNanos, long[] sortedDurations, @Nullable Throwable runError) {
 
     /**
@@ -150,10 +151,10 @@ public record SoakReport(SoakSettings settings, int calls, long issued, long suc
         out.append(String.format(Locale.ROOT, "Chaos soak: %,d calls, concurrency %d, seed 0x%x, pool max %d connections, "
                 + "leak detector PARANOID%n", this.calls, s.concurrency(), s.seed(), s.concurrency()));
         out.append(String.format(Locale.ROOT, "Policy: max-attempts %d, backoff %s..%s x2 full jitter, attempt-timeout %s, "
-                + "deadline %s, connection-refused-min-delay %s, budget ratio %s + %d/s (window 10 s)%n%n", s.maxAttempts(),
+                + "deadline %s, connection-refused-min-delay %s, budget ratio %s + %d/s (window 10 s), hedging %s%n%n", s.maxAttempts(),
                 Durations.format(s.initialDelay()), Durations.format(s.maxDelay()), Durations.format(s.attemptTimeout()),
                 Durations.format(s.deadline()), Durations.format(s.connectionRefusedMinDelay()), s.budgetRatio(),
-                s.budgetMinRetriesPerSecond()));
+                s.budgetMinRetriesPerSecond(), s.hedgingDelay().isZero() ? "off" : "after " + Durations.format(s.hedgingDelay())));
 
         double seconds = this.elapsedNanos / 1e9;
         out.append("| summary | value |\n| --- | ---: |\n");
@@ -172,6 +173,8 @@ public record SoakReport(SoakSettings settings, int calls, long issued, long suc
         row(out, "LEAK: reports (must be 0)", this.leakReports);
         row(out, "acquired connections at end (must be 0)", this.acquiredAtEnd + " (" + this.pools + " pools)");
         row(out, "hung / never ended / ended twice (must be 0)", this.hung + " / " + this.pending + " / " + this.doubleSignals);
+        row(out, "hedges won / lost / refused by the budget", this.hedges.getOrDefault("won", 0L) + " / "
+                + this.hedges.getOrDefault("lost", 0L) + " / " + this.hedges.getOrDefault("refused", 0L));
         row(out, "errors / values dropped by Reactor in the client (must be 0)", this.droppedErrors + " / " + this.droppedValues
                 + (this.droppedValueTypes.isEmpty() ? "" : " " + this.droppedValueTypes));
         row(out, "errors dropped by Reactor in the chaos server (its handlers, after the client hung up)", this.serverDroppedErrors);

@@ -6,7 +6,7 @@ import java.util.Map;
 
 /**
  * The knobs of one chaos soak. {@link #fromSystemProperties()} reads {@code soak.calls},
- * {@code soak.concurrency}, {@code soak.seed}, {@code soak.budgetRatio} and {@code soak.maxSeconds}
+ * {@code soak.concurrency}, {@code soak.seed}, {@code soak.budgetRatio}, {@code soak.maxSeconds} and {@code soak.hedgingDelayMillis}
  * over {@link #defaults()}.
  *
  * @param calls logical calls to issue (a third each GET, PUT and POST)
@@ -23,10 +23,12 @@ import java.util.Map;
  * @param budgetRatio the policy's {@code budget.ratio} (the budget stays enabled)
  * @param budgetMinRetriesPerSecond the policy's {@code budget.min-retries-per-second}
  * @param maxRunTime the whole run is cut (and fails) after this long
+ * @param hedgingDelay the policy's {@code hedging.delay} ({@code max-hedges} 1); zero leaves hedging off
  */
 public record SoakSettings(int calls, int concurrency, long seed, Map<FaultKind, Integer> serverFaults, int refusedPercent,
         int maxAttempts, Duration initialDelay, Duration maxDelay, Duration attemptTimeout, Duration deadline,
-        Duration connectionRefusedMinDelay, double budgetRatio, int budgetMinRetriesPerSecond, Duration maxRunTime) {
+        Duration connectionRefusedMinDelay, double budgetRatio, int budgetMinRetriesPerSecond, Duration maxRunTime,
+        Duration hedgingDelay) {
 
     /** Copies the fault weights and checks them. */
     public SoakSettings {
@@ -45,7 +47,8 @@ public record SoakSettings(int calls, int concurrency, long seed, Map<FaultKind,
 
     /**
      * The reduced soak of {@code mvn verify}: 5,000 calls at concurrency 64, and a policy tuned for
-     * speed. Most answers are {@code 200}; about one attempt in four meets a fault.
+     * speed, hedging after 100 ms (the slow answers and those at the attempt timeout get a second
+     * copy). Most answers are {@code 200}; about one attempt in four meets a fault.
      * @return the defaults
      */
     public static SoakSettings defaults() {
@@ -63,12 +66,12 @@ public record SoakSettings(int calls, int concurrency, long seed, Map<FaultKind,
         faults.put(FaultKind.UNAVAILABLE_THEN_CLOSED, 2);
         return new SoakSettings(5_000, 64, 0x5eed_50a4L, faults, 5,
                 4, Duration.ofMillis(10), Duration.ofMillis(100), Duration.ofMillis(200), Duration.ofSeconds(5),
-                Duration.ofMillis(20), 0.5, 10, Duration.ofMinutes(10));
+                Duration.ofMillis(20), 0.5, 10, Duration.ofMinutes(10), Duration.ofMillis(100));
     }
 
     /**
      * The defaults, with {@code soak.calls}, {@code soak.concurrency}, {@code soak.seed},
-     * {@code soak.budgetRatio} and {@code soak.maxSeconds} taken from system properties when set.
+     * {@code soak.budgetRatio}, {@code soak.maxSeconds} and {@code soak.hedgingDelayMillis} taken from system properties when set.
      * @return the settings
      */
     public static SoakSettings fromSystemProperties() {
@@ -79,6 +82,7 @@ public record SoakSettings(int calls, int concurrency, long seed, Map<FaultKind,
                 d.deadline(), d.connectionRefusedMinDelay(),
                 Double.parseDouble(System.getProperty("soak.budgetRatio", String.valueOf(d.budgetRatio()))),
                 d.budgetMinRetriesPerSecond(),
-                Duration.ofSeconds(Long.getLong("soak.maxSeconds", d.maxRunTime().toSeconds())));
+                Duration.ofSeconds(Long.getLong("soak.maxSeconds", d.maxRunTime().toSeconds())),
+                Duration.ofMillis(Long.getLong("soak.hedgingDelayMillis", d.hedgingDelay().toMillis())));
     }
 }
