@@ -136,7 +136,10 @@ public final class HashedWheelScheduler implements Scheduler {
         }
         Task scheduled = new Task(task);
         try {
-            scheduled.timeout = this.timer.newTimeout(scheduled, delay, unit);
+            Timeout timeout = this.timer.newTimeout(scheduled, delay, unit);
+            if (!scheduled.isDisposed()) {
+                scheduled.timeout = timeout;
+            }
         }
         catch (IllegalStateException stopped) {
             throw new RejectedExecutionException("The scheduler is disposed", stopped);
@@ -184,14 +187,16 @@ public final class HashedWheelScheduler implements Scheduler {
         }
     }
 
-    /** One armed task: the timer's task and, for its owner, the handle that cancels it. */
+    /**
+     * One armed task: the timer's task and, for its owner, the handle that cancels it. Once run or
+     * cancelled it lets go of the wheel's entry and of the task, so an owner that keeps the handle
+     * (a finished attempt keeps its timer's) keeps 16 bytes, not the wheel's entry and all the task refers to.
+     */
     private static final class Task implements TimerTask, Disposable {
 
-        private final Runnable runnable;
+        private volatile @Nullable Runnable runnable;
 
         volatile @Nullable Timeout timeout;
-
-        private volatile boolean done;
 
         Task(Runnable runnable) {
             this.runnable = runnable;
@@ -199,16 +204,19 @@ public final class HashedWheelScheduler implements Scheduler {
 
         @Override
         public void run(Timeout expired) {
-            if (!this.done) {
-                this.done = true;
-                this.runnable.run();
+            Runnable task = this.runnable;
+            this.runnable = null;
+            this.timeout = null;
+            if (task != null) {
+                task.run();
             }
         }
 
         @Override
         public void dispose() {
-            this.done = true;
+            this.runnable = null;
             Timeout pending = this.timeout;
+            this.timeout = null;
             if (pending != null) {
                 pending.cancel();
             }
@@ -216,7 +224,7 @@ public final class HashedWheelScheduler implements Scheduler {
 
         @Override
         public boolean isDisposed() {
-            return this.done;
+            return this.runnable == null;
         }
     }
 
