@@ -247,6 +247,10 @@ public final class LinePlot {
         if (v == Math.rint(v)) {
             return String.format(Locale.ROOT, "%,d", (long) v);
         }
+        if (Math.abs(v) < 1) {
+            // ticks of a log axis below 1 (0.05, 0.02): two significant digits, not 0.1 and 0.0
+            return new java.math.BigDecimal(v).round(new java.math.MathContext(2)).stripTrailingZeros().toPlainString();
+        }
         return String.format(Locale.ROOT, "%.1f", v);
     }
 }
