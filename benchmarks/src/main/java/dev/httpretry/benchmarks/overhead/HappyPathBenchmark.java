@@ -76,18 +76,19 @@ public final class HappyPathBenchmark {
 
     static void print(Map<Contender, List<LoadRunner.Result>> results) {
         System.out.println();
-        System.out.println("| client | throughput (calls/s) | p50 (ms) | p99 (ms) | allocated per call (bytes) |");
-        System.out.println("| --- | ---: | ---: | ---: | ---: |");
+        System.out.println("| client | throughput (calls/s) | p50 (ms) | p99 (ms) | allocated per call (bytes) | CPU per call (µs) |");
+        System.out.println("| --- | ---: | ---: | ---: | ---: | ---: |");
         Map<Contender, double[]> medians = new EnumMap<>(Contender.class);
         results.forEach((contender, runs) -> {
             double[] median = {
                 median(runs.stream().mapToDouble(LoadRunner.Result::throughput).toArray()),
                 median(runs.stream().mapToDouble((r) -> r.percentileMillis(50)).toArray()),
                 median(runs.stream().mapToDouble((r) -> r.percentileMillis(99)).toArray()),
-                median(runs.stream().mapToDouble(LoadRunner.Result::bytesPerCall).toArray()) };
+                median(runs.stream().mapToDouble(LoadRunner.Result::bytesPerCall).toArray()),
+                median(runs.stream().mapToDouble(LoadRunner.Result::cpuMicrosPerCall).toArray()) };
             medians.put(contender, median);
-            System.out.printf(Locale.ROOT, "| %s | %,.0f | %.3f | %.3f | %,.0f |%n", contender.label(), median[0],
-                    median[1], median[2], median[3]);
+            System.out.printf(Locale.ROOT, "| %s | %,.0f | %.3f | %.3f | %,.0f | %.1f |%n", contender.label(), median[0],
+                    median[1], median[2], median[3], median[4]);
         });
         double[] bare = medians.get(Contender.BARE);
         double[] starter = medians.get(Contender.STARTER);
@@ -95,21 +96,22 @@ public final class HappyPathBenchmark {
                 starter[0] / bare[0], starter[1] / bare[1], starter[2] / bare[2], starter[3] - bare[3]);
         // ratios within each round (the two ran seconds apart, so drift of the machine cancels), then their median
         System.out.println();
-        System.out.println("| against (a), median of the per-round ratios | throughput | p50 | p99 |");
-        System.out.println("| --- | ---: | ---: | ---: |");
+        System.out.println("| against (a), median of the per-round ratios | throughput | p50 | p99 | CPU per call |");
+        System.out.println("| --- | ---: | ---: | ---: | ---: |");
         List<LoadRunner.Result> bareRuns = results.get(Contender.BARE);
         results.forEach((contender, runs) -> {
             if (contender == Contender.BARE) {
                 return;
             }
-            double[][] ratios = new double[3][runs.size()];
+            double[][] ratios = new double[4][runs.size()];
             for (int i = 0; i < runs.size(); i++) {
                 ratios[0][i] = runs.get(i).throughput() / bareRuns.get(i).throughput();
                 ratios[1][i] = runs.get(i).percentileMillis(50) / bareRuns.get(i).percentileMillis(50);
                 ratios[2][i] = runs.get(i).percentileMillis(99) / bareRuns.get(i).percentileMillis(99);
+                ratios[3][i] = runs.get(i).cpuMicrosPerCall() / bareRuns.get(i).cpuMicrosPerCall();
             }
-            System.out.printf(Locale.ROOT, "| %s | %.3f | %.3f | %.3f |%n", contender.label(), median(ratios[0]), median(ratios[1]),
-                    median(ratios[2]));
+            System.out.printf(Locale.ROOT, "| %s | %.3f | %.3f | %.3f | %.3f |%n", contender.label(), median(ratios[0]), median(ratios[1]),
+                    median(ratios[2]), median(ratios[3]));
         });
     }
 
@@ -128,7 +130,7 @@ public final class HappyPathBenchmark {
                 continue;
             }
             long[] pooled = runs.stream().flatMapToLong((run) -> java.util.Arrays.stream(run.sortedLatencies())).sorted().toArray();
-            LoadRunner.Result all = new LoadRunner.Result(pooled.length, pooled.length, 1, pooled, 0);
+            LoadRunner.Result all = new LoadRunner.Result(pooled.length, pooled.length, 1, pooled, 0, 0);
             double[] ms = new double[percentiles.length];
             double[] nines = new double[percentiles.length];
             for (int i = 0; i < percentiles.length; i++) {
