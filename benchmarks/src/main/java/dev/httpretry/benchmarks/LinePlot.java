@@ -18,7 +18,7 @@ import java.util.Locale;
 import javax.imageio.ImageIO;
 
 /** Line charts side by side in one PNG, drawn with Java2D: axes, ticks, grid, labels and a legend. */
-final class LinePlot {
+public final class LinePlot {
 
     private static final Color[] COLORS = { new Color(0xD62728), new Color(0x1F77B4), new Color(0x2CA02C),
             new Color(0xFF7F0E), new Color(0x9467BD) };
@@ -33,17 +33,17 @@ final class LinePlot {
     }
 
     /** One line. */
-    record Series(String name, double[] x, double[] y) {
+    public record Series(String name, double[] x, double[] y) {
     }
 
     /**
      * One chart.
      * @param logY whether the y axis is logarithmic (for series that differ by orders of magnitude)
      */
-    record Panel(String title, String xLabel, String yLabel, List<Series> series, boolean logY) {
+    public record Panel(String title, String xLabel, String yLabel, List<Series> series, boolean logY) {
     }
 
-    static void write(Path png, String title, List<Panel> panels) throws IOException {
+    public static void write(Path png, String title, List<Panel> panels) throws IOException {
         System.setProperty("java.awt.headless", "true");
         int width = PANEL_WIDTH * panels.size();
         int height = PANEL_HEIGHT + TITLE_HEIGHT;
@@ -246,6 +246,10 @@ final class LinePlot {
     private static String format(double v) {
         if (v == Math.rint(v)) {
             return String.format(Locale.ROOT, "%,d", (long) v);
+        }
+        if (Math.abs(v) < 1) {
+            // ticks of a log axis below 1 (0.05, 0.02): two significant digits, not 0.1 and 0.0
+            return new java.math.BigDecimal(v).round(new java.math.MathContext(2)).stripTrailingZeros().toPlainString();
         }
         return String.format(Locale.ROOT, "%.1f", v);
     }

@@ -1,8 +1,8 @@
 package dev.httpretry.core;
 
 import java.lang.System.Logger.Level;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Consumer;
 
 /**
  * Told of every attempt, wait and call end, for metrics and live state. Methods run on the thread
@@ -45,57 +45,85 @@ public interface RetryListener {
     }
 
     /**
-     * Tells each listener in turn; one that throws is logged and does not stop the others.
-     * @param listeners the listeners
-     * @return a listener that forwards to all of them, or {@link #NONE} if none of them listens
+     * Tells each listener in turn, allocating nothing per event; one that throws is logged and does
+     * not stop the others.
+     * @param listeners the listeners; {@link #NONE} among them is left out, and a composite among them
+     *     is flattened
+     * @return a listener that forwards to all of them (a composite given alone is returned as it is), or
+     *     {@link #NONE} if none of them listens
      */
     static RetryListener composite(List<? extends RetryListener> listeners) {
-        List<RetryListener> copy = listeners.stream().filter((listener) -> listener != NONE).map(RetryListener.class::cast).toList();
-        if (copy.isEmpty()) {
-            return NONE;
-        }
-        if (copy.size() == 1 && copy.get(0) instanceof CompositeRetryListener composite) {
+        if (listeners.size() == 1 && listeners.get(0) instanceof CompositeRetryListener composite) {
             return composite;
         }
-        return new CompositeRetryListener(copy);
+        List<RetryListener> flat = new ArrayList<>(listeners.size());
+        for (RetryListener listener : listeners) {
+            if (listener instanceof CompositeRetryListener composite) {
+                flat.addAll(List.of(composite.listeners));
+            }
+            else if (listener != NONE) {
+                flat.add(listener);
+            }
+        }
+        return flat.isEmpty() ? NONE : new CompositeRetryListener(flat.toArray(new RetryListener[0]));
     }
 }
 
-/** Forwards to several listeners, isolating each one's failures. */
+/**
+ * Forwards to several listeners, isolating each one's failures, without allocating per event (a
+ * plain loop over an array: no lambda, no iterator).
+ */
 final class CompositeRetryListener implements RetryListener {
 
     private static final System.Logger LOGGER = System.getLogger(RetryListener.class.getName());
 
-    private final List<RetryListener> listeners;
+    final RetryListener[] listeners;
 
-    CompositeRetryListener(List<RetryListener> listeners) {
+    CompositeRetryListener(RetryListener[] listeners) {
         this.listeners = listeners;
     }
 
     @Override
     public void onAttempt(AttemptEvent event) {
-        forEach(listener -> listener.onAttempt(event));
+        for (RetryListener listener : this.listeners) {
+            try {
+                listener.onAttempt(event);
+            }
+            catch (RuntimeException ex) {
+                failed(listener, ex);
+            }
+        }
     }
 
     @Override
     public void onBackoff(BackoffEvent event) {
-        forEach(listener -> listener.onBackoff(event));
+        for (RetryListener listener : this.listeners) {
+            try {
+                listener.onBackoff(event);
+            }
+            catch (RuntimeException ex) {
+                failed(listener, ex);
+            }
+        }
     }
 
     @Override
     public void onHedge(HedgeEvent event) {
-        forEach(listener -> listener.onHedge(event));
+        for (RetryListener listener : this.listeners) {
+            try {
+                listener.onHedge(event);
+            }
+            catch (RuntimeException ex) {
+                failed(listener, ex);
+            }
+        }
     }
 
     @Override
     public void onCallEnd(CallEvent event) {
-        forEach(listener -> listener.onCallEnd(event));
-    }
-
-    private void forEach(Consumer<RetryListener> notification) {
-        for (RetryListener listener : listeners) {
+        for (RetryListener listener : this.listeners) {
             try {
-                notification.accept(listener);
+                listener.onCallEnd(event);
             }
             catch (RuntimeException ex) {
                 failed(listener, ex);
@@ -105,5 +133,10 @@ final class CompositeRetryListener implements RetryListener {
 
     private static void failed(RetryListener listener, RuntimeException ex) {
         LOGGER.log(Level.WARNING, "Retry listener " + listener + " failed; ignoring it for this event", ex);
+    }
+
+    @Override
+    public String toString() {
+        return "CompositeRetryListener" + List.of(this.listeners);
     }
 }

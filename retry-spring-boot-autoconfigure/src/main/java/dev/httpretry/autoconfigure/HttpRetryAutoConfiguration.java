@@ -1,14 +1,19 @@
 package dev.httpretry.autoconfigure;
 
+import java.time.Duration;
+
 import dev.httpretry.actuate.RetryStatistics;
 import dev.httpretry.core.ExceptionClassifier;
 import dev.httpretry.core.MonotonicClock;
 import dev.httpretry.core.RetryClients;
 import dev.httpretry.core.RetryListener;
+import dev.httpretry.webclient.HashedWheelScheduler;
 import dev.httpretry.webclient.RetryExchangeFilterFunction;
 import io.micrometer.observation.ObservationRegistry;
+import reactor.core.scheduler.Scheduler;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -33,11 +38,31 @@ import org.springframework.web.reactive.function.client.WebClient;
 @AutoConfiguration(after = WebClientAutoConfiguration.class)
 @ConditionalOnClass({ WebClient.class, WebClientCustomizer.class })
 @EnableConfigurationProperties(HttpRetryProperties.class)
-@Import({ NamedWebClientsRegistrar.class, HttpRetryAutoConfiguration.Retrying.class })
+@Import({ NamedWebClientsRegistrar.class, HttpRetryAutoConfiguration.Timer.class, HttpRetryAutoConfiguration.Retrying.class })
 public final class HttpRetryAutoConfiguration {
 
     /** The name of the customizer bean that adds the retry filter to every auto-configured builder. */
     public static final String CUSTOMIZER_BEAN_NAME = "retryWebClientCustomizer";
+
+    /**
+     * The name of the scheduler bean that runs the WebClient filter's attempt timeouts and waits: a
+     * {@link HashedWheelScheduler} with a 1 ms tick when Netty is on the class path, disposed with
+     * the context. Without it the filter falls back to Reactor's parallel scheduler.
+     */
+    public static final String TIMER_BEAN_NAME = "httpRetryTimer";
+
+    /** The timer wheel, only where Netty is (Reactor Netty, Boot's default connector, brings it). */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnBooleanProperty(name = HttpRetryProperties.PREFIX + ".enabled", matchIfMissing = true)
+    @ConditionalOnClass(name = "io.netty.util.HashedWheelTimer")
+    static class Timer {
+
+        @Bean(name = TIMER_BEAN_NAME, destroyMethod = "dispose")
+        @ConditionalOnMissingBean(name = TIMER_BEAN_NAME)
+        Scheduler httpRetryTimer() {
+            return HashedWheelScheduler.create(Duration.ofMillis(HashedWheelScheduler.DEFAULT_TICK_MILLIS));
+        }
+    }
 
     /** What only exists while retrying is on ({@code http.retry.enabled}, true by default). */
     @Configuration(proxyBeanMethods = false)
@@ -61,9 +86,12 @@ public final class HttpRetryAutoConfiguration {
         @Bean
         @ConditionalOnMissingBean
         RetryExchangeFilterFunction retryExchangeFilterFunction(RetryClients clients, ObjectProvider<RetryListener> listeners,
-                ObjectProvider<ObservationRegistry> observations) {
-            return new RetryExchangeFilterFunction(clients, RetryListener.composite(listeners.orderedStream().toList()))
+                ObjectProvider<ObservationRegistry> observations, @Qualifier(TIMER_BEAN_NAME) ObjectProvider<Scheduler> timer) {
+            RetryExchangeFilterFunction filter = new RetryExchangeFilterFunction(clients,
+                    RetryListener.composite(listeners.orderedStream().toList()))
                 .withObservationRegistry(observations.getIfAvailable(() -> ObservationRegistry.NOOP));
+            Scheduler scheduler = timer.getIfAvailable();
+            return (scheduler != null) ? filter.withScheduler(() -> scheduler) : filter;
         }
 
         /** Runs last, and puts the filter first: every other filter then runs once per attempt. */

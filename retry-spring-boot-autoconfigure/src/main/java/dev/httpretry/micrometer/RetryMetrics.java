@@ -2,6 +2,7 @@ package dev.httpretry.micrometer;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Function;
 
 import dev.httpretry.core.AttemptEvent;
@@ -10,6 +11,7 @@ import dev.httpretry.core.CallEvent;
 import dev.httpretry.core.DelaySource;
 import dev.httpretry.core.ExceptionClassifier;
 import dev.httpretry.core.HedgeEvent;
+import dev.httpretry.core.Outcome;
 import dev.httpretry.core.RetryBudgets;
 import dev.httpretry.core.RetryClients;
 import dev.httpretry.core.RetryListener;
@@ -57,6 +59,9 @@ public final class RetryMetrics implements RetryListener {
 
     private final Map<HedgeKey, Counter> hedges = new ConcurrentHashMap<>();
 
+    /** The same counters again, by client and method, then in arrays: what a call that succeeds records allocates nothing. */
+    private final Map<String, Map<String, MethodMeters>> byClient = new ConcurrentHashMap<>();
+
     /**
      * Creates the meters' recorder and registers a budget gauge for each client.
      * @param registry where the meters are registered
@@ -76,6 +81,21 @@ public final class RetryMetrics implements RetryListener {
 
     @Override
     public void onAttempt(AttemptEvent event) {
+        boolean retried = event.retried();
+        if (event.outcome() instanceof Outcome.Response response) {
+            int slot = MethodMeters.statusSlot(response.status(), retried);
+            if (slot >= 0 && event.attempt() >= 1 && event.attempt() <= MethodMeters.CACHED_ATTEMPTS) {
+                AtomicReferenceArray<Counter> row = methodMeters(event.client(), event.method()).attempts(event.attempt());
+                Counter counter = row.get(slot);
+                if (counter == null) {
+                    counter = lookup(this.attempts, new AttemptKey(event.client(), event.method(), event.attempt(),
+                            response.status(), errorName(null), retried), this::attemptCounter);
+                    row.set(slot, counter);
+                }
+                counter.increment();
+                return;
+            }
+        }
         AttemptKey key = new AttemptKey(event.client(), event.method(), event.attempt(),
                 event.status().isPresent() ? event.status().getAsInt() : 0, errorName(event.error()), event.retried());
         lookup(this.attempts, key, this::attemptCounter).increment();
@@ -93,8 +113,25 @@ public final class RetryMetrics implements RetryListener {
 
     @Override
     public void onCallEnd(CallEvent event) {
-        lookup(this.calls, new CallKey(event.client(), event.method(), event.reason(), event.retried()),
-                this::callCounter).increment();
+        MethodMeters meters = methodMeters(event.client(), event.method());
+        int slot = MethodMeters.callSlot(event.reason(), event.retried());
+        Counter counter = meters.calls.get(slot);
+        if (counter == null) {
+            counter = lookup(this.calls, new CallKey(event.client(), event.method(), event.reason(), event.retried()),
+                    this::callCounter);
+            meters.calls.set(slot, counter);
+        }
+        counter.increment();
+    }
+
+    /** The meters of one client and method already used, found without building a key: client and method names cache their hash. */
+    private MethodMeters methodMeters(String client, String method) {
+        Map<String, MethodMeters> methods = this.byClient.get(client);
+        if (methods == null) {
+            methods = this.byClient.computeIfAbsent(client, (name) -> new ConcurrentHashMap<>());
+        }
+        MethodMeters meters = methods.get(method);
+        return (meters != null) ? meters : methods.computeIfAbsent(method, (name) -> new MethodMeters());
     }
 
     private <K, M> M lookup(Map<K, M> meters, K key, Function<K, M> register) {
@@ -149,6 +186,47 @@ public final class RetryMetrics implements RetryListener {
     /** The simple class name of the root cause, or {@code none}. */
     static String errorName(@Nullable Throwable error) {
         return ExceptionClassifier.rootCauseName(error);
+    }
+
+    /**
+     * The counters of one client and method, in arrays indexed by what varies: calls by stop reason
+     * and whether retried; attempts that produced a response by attempt number (up to
+     * {@value #CACHED_ATTEMPTS}), status and whether retried. Each slot is a cache of the map keyed
+     * by records, which registers every meter exactly once; attempts that ended in an exception, or
+     * beyond these bounds, use that map directly.
+     */
+    private static final class MethodMeters {
+
+        static final int CACHED_ATTEMPTS = 8;
+
+        private static final int STATUSES = 500;
+
+        final AtomicReferenceArray<Counter> calls = new AtomicReferenceArray<>(StopReason.values().length * 2);
+
+        /** By attempt number, each row made on first use (4 KiB with compressed references). */
+        private final AtomicReferenceArray<@Nullable AtomicReferenceArray<Counter>> attempts =
+                new AtomicReferenceArray<>(CACHED_ATTEMPTS);
+
+        AtomicReferenceArray<Counter> attempts(int attempt) {
+            AtomicReferenceArray<Counter> row = this.attempts.get(attempt - 1);
+            if (row == null) {
+                this.attempts.compareAndSet(attempt - 1, null, new AtomicReferenceArray<>(STATUSES * 2));
+                row = this.attempts.get(attempt - 1);
+            }
+            return java.util.Objects.requireNonNull(row);
+        }
+
+        static int callSlot(StopReason reason, boolean retried) {
+            return reason.ordinal() * 2 + (retried ? 1 : 0);
+        }
+
+        /** The slot of a response's status in a row of {@link #attempts(int)}, or -1 if it is not cached. */
+        static int statusSlot(int status, boolean retried) {
+            if (status < 100 || status >= 100 + STATUSES) {
+                return -1;
+            }
+            return (status - 100) * 2 + (retried ? 1 : 0);
+        }
     }
 
     private record CallKey(String client, String method, StopReason reason, boolean retried) {

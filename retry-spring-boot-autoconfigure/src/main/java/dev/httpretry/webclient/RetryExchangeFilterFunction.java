@@ -12,6 +12,7 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
+import org.springframework.util.ClassUtils;
 import org.springframework.web.reactive.function.client.ClientRequest;
 import org.springframework.web.reactive.function.client.ClientResponse;
 import org.springframework.web.reactive.function.client.ExchangeFilterFunction;
@@ -24,9 +25,11 @@ import org.springframework.web.reactive.function.client.WebClient;
  * <p>Each attempt calls the next exchange function afresh, with a timeout of
  * {@code min(attempt-timeout, time left before the deadline)}; every response that is retried has
  * its body released before the wait; the response that is not retried reaches the caller untouched.
- * Waits and timeouts run on a {@link Scheduler} looked up for each call ({@link Schedulers#parallel()}
- * by default, which virtual-time tests replace). A request may pick another client or turn retrying
- * off with {@link RetryRequests}.
+ * Waits and timeouts run on a {@link Scheduler} looked up for each call: by default the shared
+ * {@link HashedWheelScheduler} (1 ms tick) when Netty is on the class path, so arming and cancelling
+ * each attempt's timer costs next to nothing, else {@link Schedulers#parallel()}; virtual-time tests
+ * pass their own ({@link #withScheduler}). A request may pick another client or turn retrying off
+ * with {@link RetryRequests}.
  *
  * <p>Immutable and thread-safe; one instance serves any number of concurrent calls.
  */
@@ -50,7 +53,7 @@ public final class RetryExchangeFilterFunction implements ExchangeFilterFunction
      * @param listener told of every attempt, wait and call end
      */
     public RetryExchangeFilterFunction(RetryClients clients, RetryListener listener) {
-        this(clients, RetryClients.DEFAULT_CLIENT, listener, Schedulers::parallel, new PendingWaits(), ObservationRegistry.NOOP);
+        this(clients, RetryClients.DEFAULT_CLIENT, listener, defaultScheduler(), new PendingWaits(), ObservationRegistry.NOOP);
     }
 
     private RetryExchangeFilterFunction(RetryClients clients, String clientName, RetryListener listener,
@@ -145,6 +148,23 @@ public final class RetryExchangeFilterFunction implements ExchangeFilterFunction
         }
         // the decisions are logged only while RetryLog's logger is at DEBUG: otherwise nothing is built for them
         return RetryingCall.mono(client, request, next, RetryLog.wrap(request.url(), this.listener), this.scheduler, this);
+    }
+
+    /** The shared timer wheel when Netty is there (it is whenever Reactor Netty is the connector), else Reactor's parallel scheduler. */
+    static Supplier<Scheduler> defaultScheduler() {
+        if (ClassUtils.isPresent("io.netty.util.HashedWheelTimer", RetryExchangeFilterFunction.class.getClassLoader())) {
+            return Wheel.SHARED;
+        }
+        return Schedulers::parallel;
+    }
+
+    /** Holds the only reference to Netty's timer, so that this class loads without Netty. */
+    private static final class Wheel {
+
+        static final Supplier<Scheduler> SHARED = HashedWheelScheduler::shared;
+
+        private Wheel() {
+        }
     }
 
     @Override

@@ -22,6 +22,8 @@ import dev.httpretry.core.RetryPolicy;
 import dev.httpretry.core.StopReason;
 import org.junit.jupiter.api.Test;
 
+import dev.httpretry.webclient.HashedWheelScheduler;
+import io.netty.util.HashedWheelTimer;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
@@ -458,6 +460,32 @@ class HttpRetryAutoConfigurationTests {
                 assertThat(context).hasNotFailed();
                 assertNoHttpRetryBeans(context);
             });
+    }
+
+    @Test
+    void theFiltersTimersRunOnATimerWheelThatEndsWithTheContext() {
+        HashedWheelScheduler[] timer = new HashedWheelScheduler[1];
+        this.runner.run((context) -> {
+            assertThat(context).hasNotFailed();
+            assertThat(context).getBean(HttpRetryAutoConfiguration.TIMER_BEAN_NAME).isInstanceOf(HashedWheelScheduler.class);
+            timer[0] = (HashedWheelScheduler) context.getBean(HttpRetryAutoConfiguration.TIMER_BEAN_NAME);
+            assertThat(timer[0].isDisposed()).isFalse();
+        });
+        assertThat(timer[0].isDisposed()).isTrue();
+    }
+
+    @Test
+    void withoutNettysTimerTheFilterRetriesOnReactorsScheduler() {
+        try (TestServer server = TestServer.answering(503, 200)) {
+            this.runner.withClassLoader(new FilteredClassLoader(HashedWheelTimer.class))
+                .withPropertyValues(FAST)
+                .run((context) -> {
+                    assertThat(context).hasNotFailed();
+                    assertThat(context).doesNotHaveBean(HttpRetryAutoConfiguration.TIMER_BEAN_NAME);
+                    WebClient client = context.getBean(WebClient.Builder.class).baseUrl(server.url()).build();
+                    assertThat(client.get().retrieve().toBodilessEntity().block(BLOCK).getStatusCode().value()).isEqualTo(200);
+                });
+        }
     }
 
     // ---------------------------------------------------------------- listeners

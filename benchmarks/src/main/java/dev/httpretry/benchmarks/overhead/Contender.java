@@ -16,8 +16,11 @@ import io.github.resilience4j.reactor.retry.RetryOperator;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+import reactor.netty.http.client.HttpClientRequest;
 
 import org.springframework.http.HttpStatusCode;
+import org.springframework.web.reactive.function.client.ClientRequest;
 import org.springframework.web.reactive.function.client.ExchangeFilterFunction;
 import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.web.reactive.function.client.WebClientRequestException;
@@ -47,18 +50,32 @@ public enum Contender {
         }
     },
 
-    /** (b) This starter's RetryExchangeFilterFunction with the given policy. */
+    /**
+     * (a'') A WebClient without retry but with Reactor Netty's own per-request response timeout
+     * (armed on the connection's event loop), set as Spring documents it, through the native request.
+     */
+    BARE_WITH_RESPONSE_TIMEOUT("(a'') bare WebClient + responseTimeout(10s)", true) {
+        @Override
+        WebClient.Builder apply(WebClient.Builder builder, Settings settings) {
+            return builder.filter((request, next) -> next.exchange(ClientRequest.from(request)
+                .httpRequest((http) -> http.<HttpClientRequest>getNativeRequest().responseTimeout(RetrySettings.DEFAULT_ATTEMPT_TIMEOUT))
+                .build()));
+        }
+    },
+
+    /** (b) This starter's RetryExchangeFilterFunction with the given policy, its timers on the default scheduler. */
     STARTER("(b) http-retry filter") {
         @Override
         WebClient.Builder apply(WebClient.Builder builder, Settings settings) {
-            RetryPolicy policy = RetryPolicy.builder()
-                .maxAttempts(settings.maxAttempts())
-                .initialDelay(settings.initialDelay())
-                .maxDelay(settings.maxDelay())
-                .budgetEnabled(settings.budget())
-                .build();
-            RetryClients clients = RetryClients.of(Map.of(RetryClients.DEFAULT_CLIENT, policy), Clock.systemUTC());
-            return new RetryExchangeFilterFunction(clients, RetryListener.NONE).applyTo(builder);
+            return filter(settings).applyTo(builder);
+        }
+    },
+
+    /** (b') The same filter with its timers on Reactor's parallel scheduler (the default before the timer wheel). */
+    STARTER_ON_PARALLEL("(b') http-retry filter on Schedulers.parallel()", true) {
+        @Override
+        WebClient.Builder apply(WebClient.Builder builder, Settings settings) {
+            return filter(settings).withScheduler(Schedulers::parallel).applyTo(builder);
         }
     },
 
@@ -99,8 +116,35 @@ public enum Contender {
 
     private final String label;
 
+    private final boolean timerVariant;
+
     Contender(String label) {
+        this(label, false);
+    }
+
+    Contender(String label, boolean timerVariant) {
         this.label = label;
+        this.timerVariant = timerVariant;
+    }
+
+    /**
+     * Whether this contender only shows another timer for (a) or (b): compared on the happy path,
+     * left out where timers make no difference to what is measured.
+     * @return {@code true} for (a'') and (b')
+     */
+    public boolean timerVariant() {
+        return this.timerVariant;
+    }
+
+    private static RetryExchangeFilterFunction filter(Settings settings) {
+        RetryPolicy policy = RetryPolicy.builder()
+            .maxAttempts(settings.maxAttempts())
+            .initialDelay(settings.initialDelay())
+            .maxDelay(settings.maxDelay())
+            .budgetEnabled(settings.budget())
+            .build();
+        RetryClients clients = RetryClients.of(Map.of(RetryClients.DEFAULT_CLIENT, policy), Clock.systemUTC());
+        return new RetryExchangeFilterFunction(clients, RetryListener.NONE);
     }
 
     /**

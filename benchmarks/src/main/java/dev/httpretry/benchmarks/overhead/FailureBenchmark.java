@@ -36,6 +36,9 @@ public final class FailureBenchmark {
             System.out.println("| client | success rate | attempts per call | retries too early | p50 (ms) | p99 (ms) |");
             System.out.println("| --- | ---: | ---: | ---: | ---: | ---: |");
             for (Contender contender : Contender.values()) {
+                if (contender.timerVariant()) {
+                    continue;
+                }
                 ConnectionProvider pool = ConnectionProvider.builder("failures").maxConnections(concurrency * 2).build();
                 try (FaultServer server = new FaultServer(mode, 0.10, 42)) {
                     WebClient client = contender.client(WebClient.builder().baseUrl(server.url())
@@ -65,6 +68,9 @@ public final class FailureBenchmark {
             WebClient.Builder base = WebClient.builder().baseUrl(server.url())
                 .clientConnector(new ReactorClientHttpConnector(HttpClient.create(pool)));
             for (Contender contender : Contender.values()) {
+                if (contender.timerVariant()) {
+                    continue;
+                }
                 WebClient client = contender.client(base, settings);
                 LoadRunner.run(10_000, concurrency, () -> client.get().retrieve().toBodilessEntity()
                     .map((entity) -> entity.getStatusCode().value()));

@@ -17,6 +17,7 @@ import dev.httpretry.core.RetryPolicy;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 import org.springframework.http.HttpMethod;
 import org.springframework.web.reactive.function.client.ClientRequest;
@@ -49,6 +50,9 @@ public final class FilterAllocation {
         System.out.println("| --- | ---: |");
         double bare = 0;
         for (Contender contender : Contender.values()) {
+            if (contender.timerVariant()) {
+                continue;
+            }
             WebClient client = contender.client(WebClient.builder().exchangeFunction(exchange), settings);
             ExchangeFunction filtered = filteredExchange(client, exchange);
             measure(filtered, request, calls);
@@ -58,16 +62,26 @@ public final class FilterAllocation {
             }
             System.out.printf(Locale.ROOT, "| %s | %,.0f (%+,.0f) |%n", contender.label(), bytes, bytes - bare);
         }
-        // (b) as the auto-configuration wires it: live statistics and Micrometer meters listening
+        // (b) as the auto-configuration wires it: live statistics and Micrometer meters listening, the timer wheel;
+        // then the same on Reactor's parallel scheduler (the default before the wheel), to show what the timer costs
         RetryClients clients = RetryClients.of(Map.of(RetryClients.DEFAULT_CLIENT, RetryPolicy.defaults()), Clock.systemUTC());
         RetryListener listeners = RetryListener.composite(List.of(new RetryStatistics(),
                 new RetryMetrics(new SimpleMeterRegistry(), clients)));
-        WebClient observed = new RetryExchangeFilterFunction(clients, listeners)
-            .applyTo(WebClient.builder().exchangeFunction(exchange)).build();
-        ExchangeFunction filtered = filteredExchange(observed, exchange);
+        RetryExchangeFilterFunction observed = new RetryExchangeFilterFunction(clients, listeners);
+        RetryExchangeFilterFunction plain = new RetryExchangeFilterFunction(clients, RetryListener.NONE);
+        row("(b) with statistics and meters", observed, exchange, request, calls, bare);
+        row("(b) on Schedulers.parallel()", plain.withScheduler(Schedulers::parallel), exchange, request, calls, bare);
+        row("(b) with statistics and meters, on Schedulers.parallel()", observed.withScheduler(Schedulers::parallel),
+                exchange, request, calls, bare);
+    }
+
+    private static void row(String label, RetryExchangeFilterFunction filter, ExchangeFunction exchange, ClientRequest request,
+            int calls, double bare) {
+        ExchangeFunction filtered = filteredExchange(filter.applyTo(WebClient.builder().exchangeFunction(exchange)).build(),
+                exchange);
         measure(filtered, request, calls);
         double bytes = measure(filtered, request, calls);
-        System.out.printf(Locale.ROOT, "| (b) with statistics and meters | %,.0f (%+,.0f) |%n", bytes, bytes - bare);
+        System.out.printf(Locale.ROOT, "| %s | %,.0f (%+,.0f) |%n", label, bytes, bytes - bare);
     }
 
     private static ExchangeFunction filteredExchange(WebClient client, ExchangeFunction exchange) {

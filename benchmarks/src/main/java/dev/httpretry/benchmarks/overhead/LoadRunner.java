@@ -17,6 +17,9 @@ public final class LoadRunner {
     private static final com.sun.management.ThreadMXBean THREADS =
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
+    private static final com.sun.management.OperatingSystemMXBean PROCESS =
+            (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+
     private LoadRunner() {
     }
 
@@ -32,6 +35,7 @@ public final class LoadRunner {
         int[] statuses = new int[calls];
         System.gc();
         long allocatedBefore = allocatedBytes();
+        long cpuBefore = PROCESS.getProcessCpuTime();
         long start = System.nanoTime();
         Flux.range(0, calls)
             .flatMap((i) -> Mono.defer(() -> {
@@ -45,10 +49,11 @@ public final class LoadRunner {
             }), concurrency)
             .blockLast();
         long elapsed = System.nanoTime() - start;
+        long cpu = PROCESS.getProcessCpuTime() - cpuBefore;
         long allocated = allocatedBytes() - allocatedBefore;
         Arrays.sort(latencies);
         int successes = (int) Arrays.stream(statuses).filter((status) -> status >= 200 && status < 300).count();
-        return new Result(calls, successes, elapsed, latencies, allocated);
+        return new Result(calls, successes, elapsed, latencies, allocated, cpu);
     }
 
     private static long allocatedBytes() {
@@ -69,8 +74,10 @@ public final class LoadRunner {
      * @param elapsedNanos wall time of the run
      * @param sortedLatencies every call's latency in nanoseconds, sorted
      * @param allocatedBytes bytes allocated by all threads during the run
+     * @param cpuNanos CPU time this JVM used during the run, all threads (the local server's too)
      */
-    public record Result(int calls, int successes, long elapsedNanos, long[] sortedLatencies, long allocatedBytes) {
+    public record Result(int calls, int successes, long elapsedNanos, long[] sortedLatencies, long allocatedBytes,
+            long cpuNanos) {
 
         /**
          * Calls per second.
@@ -96,6 +103,15 @@ public final class LoadRunner {
          */
         public double bytesPerCall() {
             return (double) this.allocatedBytes / this.calls;
+        }
+
+        /**
+         * CPU time per call in microseconds, all threads of this JVM: unlike throughput, barely moved
+         * by other processes competing for the cores.
+         * @return the CPU time per call
+         */
+        public double cpuMicrosPerCall() {
+            return this.cpuNanos / 1e3 / this.calls;
         }
 
         /**
