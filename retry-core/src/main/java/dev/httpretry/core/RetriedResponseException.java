@@ -19,9 +19,19 @@ public class RetriedResponseException extends RuntimeException {
      * @param status the status it was answered with
      */
     public RetriedResponseException(int attempt, int status) {
-        super("Attempt " + attempt + " was answered with status " + status + " and retried", null, false, false);
+        super(null, null, false, false);
         this.attempt = attempt;
         this.status = status;
+    }
+
+    /**
+     * Says which attempt was answered with which status; made when read, so that a call waiting
+     * for its next attempt holds two numbers, not a string.
+     * @return "Attempt n was answered with status s and retried"
+     */
+    @Override
+    public String getMessage() {
+        return "Attempt " + this.attempt + " was answered with status " + this.status + " and retried";
     }
 
     /**

@@ -53,15 +53,16 @@ public interface RetryListener {
      *     {@link #NONE} if none of them listens
      */
     static RetryListener composite(List<? extends RetryListener> listeners) {
-        if (listeners.size() == 1 && listeners.get(0) instanceof CompositeRetryListener composite) {
+        List<RetryListener> present = listeners.stream().filter((listener) -> listener != NONE).map(RetryListener.class::cast).toList();
+        if (present.size() == 1 && present.get(0) instanceof CompositeRetryListener composite) {
             return composite;
         }
-        List<RetryListener> flat = new ArrayList<>(listeners.size());
-        for (RetryListener listener : listeners) {
+        List<RetryListener> flat = new ArrayList<>(present.size());
+        for (RetryListener listener : present) {
             if (listener instanceof CompositeRetryListener composite) {
                 flat.addAll(List.of(composite.listeners));
             }
-            else if (listener != NONE) {
+            else {
                 flat.add(listener);
             }
         }

@@ -155,6 +155,9 @@ final class AttemptSubscriber implements CoreSubscriber<ClientResponse>, Runnabl
     private boolean win() {
         if (DONE.compareAndSet(this, 0, 1)) {
             disposeTimer();
+            // a decided attempt lets go of its exchange: a call waiting for its next attempt then holds
+            // no connection state (nothing cancels that subscription once done is set)
+            this.upstream = null;
             return true;
         }
         return false;
@@ -162,6 +165,7 @@ final class AttemptSubscriber implements CoreSubscriber<ClientResponse>, Runnabl
 
     private void disposeTimer() {
         Disposable pending = this.timer;
+        this.timer = null;
         if (pending != null) {
             pending.dispose();
         }
@@ -169,6 +173,7 @@ final class AttemptSubscriber implements CoreSubscriber<ClientResponse>, Runnabl
 
     private void cancelUpstream() {
         Subscription subscription = this.upstream;
+        this.upstream = null;
         if (subscription != null) {
             subscription.cancel();
         }

@@ -92,8 +92,10 @@ final class RetryingCall extends Operators.MonoSubscriber<ClientResponse, Client
         URI url = request.url();
         RetryBudget budget = client.budgets().forDestination(String.valueOf(url.getScheme()), String.valueOf(url.getHost()),
                 url.getPort());
-        this.execution = client.policy().start(client.name(), request.method().name(),
-                request.headers().containsHeader(IDEMPOTENCY_KEY), budget, listener, this);
+        // the key changes no decision for a method in methods, so it is looked up (which lower-cases its name) only otherwise
+        String method = request.method().name();
+        boolean keyed = !settings.methods().contains(method) && request.headers().containsHeader(IDEMPOTENCY_KEY);
+        this.execution = client.policy().start(client.name(), method, keyed, budget, listener, this);
         this.hedgeDelayNanos = this.execution.hedgeDelayNanos();
         this.lock = (this.hedgeDelayNanos >= 0) ? new ReentrantLock() : null;
     }
