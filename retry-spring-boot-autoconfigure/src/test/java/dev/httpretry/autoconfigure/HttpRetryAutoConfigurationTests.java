@@ -19,6 +19,7 @@ import dev.httpretry.core.DelaySource;
 import dev.httpretry.core.Jitter;
 import dev.httpretry.core.RetryListener;
 import dev.httpretry.core.RetryPolicy;
+import dev.httpretry.core.RetrySettings;
 import dev.httpretry.core.StopReason;
 import org.junit.jupiter.api.Test;
 
@@ -125,6 +126,19 @@ class HttpRetryAutoConfigurationTests {
                 assertThat(context).hasNotFailed();
                 assertThat(settings(policy(context, "payments"))).isEqualTo(expected);
                 assertThat(settings(policy(context, "default"))).isEqualTo(TOP_LEVEL_SETTINGS);
+            });
+    }
+
+    @Test
+    void hedgingIsSetAtTheTopLevelAndPerClientKeyByKey() {
+        this.runner.withPropertyValues("http.retry.hedging.delay=80ms", "http.retry.clients.search.hedging.enabled=true",
+                "http.retry.clients.search.hedging.max-hedges=2")
+            .run((context) -> {
+                assertThat(context).hasNotFailed();
+                assertThat(policy(context, "search").settings().hedging())
+                    .isEqualTo(new RetrySettings.HedgingSettings(true, Duration.ofMillis(80), 2));
+                assertThat(policy(context, "default").settings().hedging())
+                    .isEqualTo(new RetrySettings.HedgingSettings(false, Duration.ofMillis(80), 1));
             });
     }
 
