@@ -3,9 +3,7 @@ package dev.httpretry.autoconfigure;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -141,33 +139,14 @@ class ConnectorFaultTests {
     void connectTimeout(Connector connector) throws IOException {
         // A listening socket whose accept queue is full drops new connection attempts, so the
         // connect times out (nothing leaves 127.0.0.1).
-        try (ServerSocket full = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            List<Socket> fillers = new ArrayList<>();
-            try {
-                for (int i = 0; i < 3; i++) {
-                    Socket socket = new Socket();
-                    try {
-                        socket.connect(full.getLocalSocketAddress(), 200);
-                        fillers.add(socket);
-                    }
-                    catch (IOException queueFull) {
-                        socket.close();
-                        break;
-                    }
-                }
-                Harness harness = Harness.of(Harness.fastPolicy().maxAttempts(2));
+        try (FullAcceptQueue full = new FullAcceptQueue()) {
+            Harness harness = Harness.of(Harness.fastPolicy().maxAttempts(2));
 
-                assertThatThrownBy(() -> client(connector, harness, "http://127.0.0.1:" + full.getLocalPort()).post()
-                    .bodyValue("order").retrieve().toBodilessEntity().block(Duration.ofSeconds(20)))
-                    .isInstanceOf(WebClientRequestException.class);
-                // a POST too: a connect timeout proves the request never left
-                assertCategories(harness).containsExactly(Category.CONNECT_TIMEOUT, Category.CONNECT_TIMEOUT);
-            }
-            finally {
-                for (Socket socket : fillers) {
-                    socket.close();
-                }
-            }
+            assertThatThrownBy(() -> client(connector, harness, full.url()).post()
+                .bodyValue("order").retrieve().toBodilessEntity().block(Duration.ofSeconds(20)))
+                .isInstanceOf(WebClientRequestException.class);
+            // a POST too: a connect timeout proves the request never left
+            assertCategories(harness).containsExactly(Category.CONNECT_TIMEOUT, Category.CONNECT_TIMEOUT);
         }
     }
 

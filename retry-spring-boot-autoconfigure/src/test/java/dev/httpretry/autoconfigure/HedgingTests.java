@@ -29,7 +29,11 @@ import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.netty.http.client.HttpClient;
 
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.core.io.buffer.DefaultDataBufferFactory;
 import org.springframework.http.HttpMethod;
+import org.springframework.web.reactive.function.BodyInserters;
 import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.web.reactive.function.client.WebClientResponseException;
 
@@ -206,6 +210,57 @@ class HedgingTests {
         assertThat(harness.listener.onlyCall().attempts()).isEqualTo(3);
         assertThat(harness.listener.hedges).extracting(HedgeEvent::outcome).containsExactly(HedgeEvent.Outcome.LOST);
         assertNothingLeaks(harness);
+    }
+
+    @Test
+    void aBodyStillBeingSentIsNotHedged() {
+        List<String> bodies = new java.util.concurrent.CopyOnWriteArrayList<>();
+        this.server.otherwise((request, response) -> request.receive().aggregate().asString().doOnNext(bodies::add)
+            .then(response.sendString(Mono.just("stored")).then()));
+        Sinks.Many<DataBuffer> upload = Sinks.many().unicast().onBackpressureBuffer();
+        upload.tryEmitNext(buffer("part 1, "));
+        Harness harness = harness(hedged());
+        harness.client(this.server.url(), HttpClient.create(this.watch.pool)).put().body(BodyInserters.fromDataBuffers(upload.asFlux()))
+            .retrieve().bodyToMono(String.class).subscribe(this.result::set, this.result::set);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> this.server.requests() == 1);
+        this.scheduler.advance(DELAY.multipliedBy(3));
+        assertThat(harness.sent).as("no copy while the first is still sending its body").hasSize(1);
+        upload.tryEmitNext(buffer("part 2"));
+        upload.tryEmitComplete();
+
+        awaitResult();
+        assertThat(this.result.get()).isEqualTo("stored");
+        assertThat(bodies).containsExactly("part 1, part 2");
+        assertThat(harness.listener.hedges).isEmpty();
+        assertNothingLeaks(harness);
+    }
+
+    @Test
+    void aBodySentWholeIsHedgedWithTheSameBytes() {
+        String payload = "x".repeat(10_000) + " end";
+        List<String> bodies = new java.util.concurrent.CopyOnWriteArrayList<>();
+        this.server.then((request, response) -> request.receive().aggregate().asString().doOnNext(bodies::add).then(Mono.never()),
+                (request, response) -> request.receive().aggregate().asString().doOnNext(bodies::add)
+                    .then(response.sendString(Mono.just("second")).then()));
+        // a body that can be read once, as an upload is
+        java.io.InputStream once = new java.io.ByteArrayInputStream(payload.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        Harness harness = harness(hedged());
+        harness.client(this.server.url(), HttpClient.create(this.watch.pool)).put()
+            .body(BodyInserters.fromDataBuffers(DataBufferUtils.readInputStream(() -> once, DefaultDataBufferFactory.sharedInstance, 4096)))
+            .retrieve().bodyToMono(String.class).subscribe(this.result::set, this.result::set);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> bodies.size() == 1);
+        this.scheduler.advance(DELAY);
+        awaitResult();
+        assertThat(this.result.get()).isEqualTo("second");
+        assertThat(bodies).containsExactly(payload, payload);
+        assertThat(harness.listener.hedges).extracting(HedgeEvent::outcome).containsExactly(HedgeEvent.Outcome.WON);
+        assertNothingLeaks(harness);
+    }
+
+    private static DataBuffer buffer(String text) {
+        return DefaultDataBufferFactory.sharedInstance.wrap(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     @Test

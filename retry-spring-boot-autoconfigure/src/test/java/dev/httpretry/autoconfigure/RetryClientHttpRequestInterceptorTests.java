@@ -3,7 +3,6 @@ package dev.httpretry.autoconfigure;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -181,35 +180,16 @@ class RetryClientHttpRequestInterceptorTests {
     void connectTimeoutIsRetriedEvenForPost() throws IOException {
         // A listening socket on the loopback whose accept queue is full drops new connection attempts,
         // so the connect times out.
-        try (ServerSocket full = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            List<Socket> fillers = new ArrayList<>();
-            try {
-                for (int i = 0; i < 3; i++) {
-                    Socket socket = new Socket();
-                    try {
-                        socket.connect(full.getLocalSocketAddress(), 200);
-                        fillers.add(socket);
-                    }
-                    catch (IOException queueFull) {
-                        socket.close();
-                        break;
-                    }
-                }
-                ReactorClientHttpRequestFactory factory = new ReactorClientHttpRequestFactory(
-                        reactor.netty.http.client.HttpClient.create().option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 100));
-                RestClient client = client(factory, "http://127.0.0.1:" + full.getLocalPort(), interceptor(Harness.fastPolicy()));
+        try (FullAcceptQueue full = new FullAcceptQueue()) {
+            ReactorClientHttpRequestFactory factory = new ReactorClientHttpRequestFactory(
+                    reactor.netty.http.client.HttpClient.create().option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 100));
+            RestClient client = client(factory, full.url(), interceptor(Harness.fastPolicy()));
 
-                assertThatThrownBy(() -> client.post().body("order").retrieve().toBodilessEntity())
-                    .isInstanceOf(ResourceAccessException.class)
-                    .hasRootCauseInstanceOf(io.netty.channel.ConnectTimeoutException.class);
-                assertThat(this.listener.attempts).extracting((event) -> event.decision().category())
-                    .containsOnly(Category.CONNECT_TIMEOUT).hasSize(4);
-            }
-            finally {
-                for (Socket socket : fillers) {
-                    socket.close();
-                }
-            }
+            assertThatThrownBy(() -> client.post().body("order").retrieve().toBodilessEntity())
+                .isInstanceOf(ResourceAccessException.class)
+                .hasRootCauseInstanceOf(io.netty.channel.ConnectTimeoutException.class);
+            assertThat(this.listener.attempts).extracting((event) -> event.decision().category())
+                .containsOnly(Category.CONNECT_TIMEOUT).hasSize(4);
         }
     }
 

@@ -5,10 +5,7 @@ import dev.httpretry.core.RetryClients;
 import dev.httpretry.webclient.RetryRequests;
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
 import dev.httpretry.core.AttemptEvent;
@@ -148,36 +145,17 @@ class RetryExchangeFilterFunctionTests {
     void connectTimeoutIsRetriedEvenForPost() throws IOException {
         // A listening socket whose accept queue is full drops new connection attempts, so the
         // connect times out.
-        try (ServerSocket full = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            List<Socket> fillers = new ArrayList<>();
-            try {
-                for (int i = 0; i < 3; i++) {
-                    Socket socket = new Socket();
-                    try {
-                        socket.connect(full.getLocalSocketAddress(), 200);
-                        fillers.add(socket);
-                    }
-                    catch (IOException queueFull) {
-                        socket.close();
-                        break;
-                    }
-                }
-                Harness harness = Harness.of(Harness.fastPolicy())
-                    .httpClient((client) -> client.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 100));
+        try (FullAcceptQueue full = new FullAcceptQueue()) {
+            Harness harness = Harness.of(Harness.fastPolicy())
+                .httpClient((client) -> client.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 100));
 
-                assertThatThrownBy(() -> harness.client("http://127.0.0.1:" + full.getLocalPort()).post()
-                    .bodyValue("order").retrieve().toBodilessEntity().block(Duration.ofSeconds(20)))
-                    .isInstanceOf(WebClientRequestException.class)
-                    .hasRootCauseInstanceOf(io.netty.channel.ConnectTimeoutException.class);
-                assertThat(harness.attempts()).isEqualTo(4);
-                assertThat(harness.listener.attempts).extracting((event) -> event.decision().category())
-                    .containsOnly(Category.CONNECT_TIMEOUT);
-            }
-            finally {
-                for (Socket socket : fillers) {
-                    socket.close();
-                }
-            }
+            assertThatThrownBy(() -> harness.client(full.url()).post()
+                .bodyValue("order").retrieve().toBodilessEntity().block(Duration.ofSeconds(20)))
+                .isInstanceOf(WebClientRequestException.class)
+                .hasRootCauseInstanceOf(io.netty.channel.ConnectTimeoutException.class);
+            assertThat(harness.attempts()).isEqualTo(4);
+            assertThat(harness.listener.attempts).extracting((event) -> event.decision().category())
+                .containsOnly(Category.CONNECT_TIMEOUT);
         }
     }
 

@@ -46,13 +46,14 @@ class HashedWheelSchedulerTests {
     }
 
     @Test
-    void aDisposedTaskNeverRunsAndLeavesTheWheel() throws InterruptedException {
+    void aDisposedTaskNeverRunsAndLeavesTheWheel() {
         AtomicInteger runs = new AtomicInteger();
         Disposable task = this.scheduler.schedule(runs::incrementAndGet, 20, TimeUnit.MILLISECONDS);
         task.dispose();
         assertThat(task.isDisposed()).isTrue();
         await().atMost(Duration.ofSeconds(5)).until(() -> this.scheduler.pendingTasks() == 0);
-        Thread.sleep(50);
+        // a task due after the disposed one's time has run: the disposed one would have run by then
+        awaitTaskDueAfter(Duration.ofMillis(40));
         assertThat(runs).hasValue(0);
     }
 
@@ -72,7 +73,7 @@ class HashedWheelSchedulerTests {
     }
 
     @Test
-    void aWorkerRunsItsTasksOneAtATimeInOrderAndCancelsThemWhenDisposed() throws InterruptedException {
+    void aWorkerRunsItsTasksOneAtATimeInOrderAndCancelsThemWhenDisposed() {
         Scheduler.Worker worker = this.scheduler.createWorker();
         StringBuffer order = new StringBuffer();
         AtomicLong overlapping = new AtomicLong();
@@ -95,7 +96,7 @@ class HashedWheelSchedulerTests {
         assertThat(worker.isDisposed()).isTrue();
         assertThatThrownBy(() -> worker.schedule(() -> { }, 1, TimeUnit.MILLISECONDS))
             .isInstanceOf(RejectedExecutionException.class);
-        Thread.sleep(100);
+        awaitTaskDueAfter(Duration.ofMillis(100));
         assertThat(late).hasValue(0);
     }
 
@@ -111,5 +112,12 @@ class HashedWheelSchedulerTests {
     void aTickMustBePositive() {
         assertThatIllegalArgumentException().isThrownBy(() -> HashedWheelScheduler.create(Duration.ZERO))
             .withMessage("Invalid tick (PT0S): must be positive");
+    }
+
+    /** Waits until a task scheduled on the wheel now, due after {@code delay}, has run. */
+    private void awaitTaskDueAfter(Duration delay) {
+        java.util.concurrent.atomic.AtomicBoolean ran = new java.util.concurrent.atomic.AtomicBoolean();
+        this.scheduler.schedule(() -> ran.set(true), delay.toNanos(), TimeUnit.NANOSECONDS);
+        await().atMost(Duration.ofSeconds(5)).untilTrue(ran);
     }
 }
