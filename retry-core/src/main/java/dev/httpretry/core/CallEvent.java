@@ -11,8 +11,9 @@ import org.jspecify.annotations.Nullable;
  * @param method the request method
  * @param attempts how many attempts were sent
  * @param reason why no further attempt was made ({@link StopReason#NONE} on success)
- * @param lastOutcome the last attempt's outcome, or {@code null} if the call was cancelled or hit
- *     its deadline before any attempt ended
+ * @param lastOutcome what the caller got: the last attempt's outcome, or the exception the call ended
+ *     with when it ended between attempts (the deadline passed, the application stopped); {@code null}
+ *     if the call was cancelled before any attempt ended
  */
 public record CallEvent(String client, String method, int attempts, StopReason reason, @Nullable Outcome lastOutcome) {
 

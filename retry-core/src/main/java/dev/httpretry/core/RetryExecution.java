@@ -271,9 +271,12 @@ public final class RetryExecution {
             }
         }
         else {
-            decision = this.policy.decide(record, this.budget);
+            // a copy told to wait longer than allowed ends the call once the last copy fails: no retry takes from the budget then
+            StopReason pushedBeyond = (hedges != null) ? hedges.stopReason : null;
+            decision = this.policy.decide(record, (pushedBeyond != null) ? RetryBudget.unlimited() : this.budget);
             if (hedges != null && decision instanceof RetryDecision.Retry retry) {
-                decision = hedges.pushedBack(retry, this.nanoTime.getAsLong(), timeLeftNanos());
+                decision = (pushedBeyond != null) ? new RetryDecision.Stop(retry.category(), pushedBeyond)
+                        : hedges.pushedBack(retry, this.nanoTime.getAsLong(), timeLeftNanos());
             }
         }
         this.lastOutcome = outcome;
@@ -315,8 +318,13 @@ public final class RetryExecution {
             hedges.stopped = true;
             hedges.notBefore(this.nanoTime.getAsLong() + retry.delay().toNanos(), retry.source());
         }
-        else if (alone instanceof RetryDecision.Stop stop && stop.reason() == StopReason.RETRY_AFTER_TOO_LONG) {
+        else if (alone instanceof RetryDecision.Stop stop
+                && (stop.reason() == StopReason.RETRY_AFTER_TOO_LONG || stop.reason() == StopReason.DEADLINE)) {
+            // told to wait longer than allowed or than the deadline leaves: no more copies, and the call ends so once the others fail
             hedges.stopped = true;
+            if (hedges.stopReason == null) {
+                hedges.stopReason = stop.reason();
+            }
         }
         RetryDecision.Retry goOn = new RetryDecision.Retry(category, Duration.ZERO, DelaySource.HEDGE);
         this.lastOutcome = outcome;
@@ -459,6 +467,18 @@ public final class RetryExecution {
     }
 
     /**
+     * The outcome of the attempt decided on last, as the listener was told of it: an attempt timeout
+     * is an {@link AttemptTimeoutException}, the deadline in flight a {@link RetryDeadlineExceededException}.
+     * An adapter that reports an attempt elsewhere (an observation) reports this, so every report of
+     * one attempt names the same error.
+     * @return the outcome, or {@code null} before any attempt was decided on (or, when nobody
+     *     listens, after a success)
+     */
+    public @Nullable Outcome lastOutcome() {
+        return this.lastOutcome;
+    }
+
+    /**
      * Whether the call has ended (a decision stopped it, or it was cancelled).
      * @return {@code true} once ended
      */
@@ -571,6 +591,9 @@ public final class RetryExecution {
 
         @Nullable DelaySource notBeforeSource;
 
+        /** Why the call stops when its last copy fails: a copy was told to wait longer than allowed; {@code null} otherwise. */
+        @Nullable StopReason stopReason;
+
         Hedges(int maxHedges) {
             this.inFlight = new int[maxHedges + 1];
             this.sent = new int[maxHedges];
@@ -625,7 +648,10 @@ public final class RetryExecution {
                             hedge == hedges.winner ? HedgeEvent.Outcome.WON : HedgeEvent.Outcome.LOST));
                 }
             }
-            this.listener.onCallEnd(new CallEvent(this.client, this.method, this.attempts, reason, this.lastOutcome));
+            // what the caller gets: the exception of a call that ended between attempts, else the last attempt's outcome
+            History history = this.history;
+            Outcome end = (history != null && history.endError != null) ? Outcome.failure(history.endError) : this.lastOutcome;
+            this.listener.onCallEnd(new CallEvent(this.client, this.method, this.attempts, reason, end));
         }
     }
 }

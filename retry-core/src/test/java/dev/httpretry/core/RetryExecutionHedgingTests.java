@@ -199,6 +199,50 @@ class RetryExecutionHedgingTests {
         assertThat(last).isEqualTo(new RetryDecision.Retry(Category.UNAVAILABLE, Duration.ofSeconds(2), DelaySource.RETRY_AFTER));
     }
 
+    /**
+     * A copy told to wait longer than {@code max-wait} (3600 s) or than the deadline leaves (30 s of 5 s):
+     * no further copy, and when the other copy then fails in a way that would be retried, the call ends
+     * with the pushed-back copy's reason; a success or a stop of the other copy answers for itself.
+     */
+    @ParameterizedTest(name = "Retry-After {0} then the other copy answers {1} -> {2}")
+    @CsvSource({ "3600, 200, NONE", "3600, 503, RETRY_AFTER_TOO_LONG", "3600, 404, NOT_RETRYABLE",
+            "30, 200, NONE", "30, 503, DEADLINE", "30, 404, NOT_RETRYABLE" })
+    void aCopyPushedBackBeyondWhatIsAllowedEndsTheCallOnceNoOtherCopyCanWin(String retryAfter, int otherStatus,
+            StopReason expected) {
+        RetryExecution call = start();
+        call.startHedge();
+        RetryDecision pushedBack = call.onOutcome(2, Outcome.response(503, retryAfter));
+        assertThat(pushedBack).isEqualTo(new RetryDecision.Retry(Category.UNAVAILABLE, Duration.ZERO, DelaySource.HEDGE));
+        assertThat(call.ended()).as("the other copy may still win").isFalse();
+        assertThat(call.startHedge()).as("no copy after the server asked for a pause longer than allowed").isFalse();
+
+        RetryDecision last = call.onOutcome(1, Outcome.response(otherStatus));
+
+        assertThat(last).isInstanceOfSatisfying(RetryDecision.Stop.class, (stop) -> assertThat(stop.reason()).isEqualTo(expected));
+        assertThat(call.ended()).isTrue();
+        assertThat(call.attempts()).isEqualTo(2);
+        assertThat(this.events.backoffs).as("no wait was planned").isEmpty();
+        assertThat(this.budget.acquireCalls).as("only the hedge drew from the budget").isOne();
+        assertThat(this.events.calls).singleElement().satisfies((end) -> {
+            assertThat(end.reason()).isEqualTo(expected);
+            assertThat(end.lastOutcome()).isEqualTo(Outcome.response(otherStatus));
+        });
+    }
+
+    /** The same with the other copy failing first: the pushed-back copy is then the last, decided as without hedging. */
+    @ParameterizedTest(name = "other copy {0} first, then Retry-After {1} -> {2}")
+    @CsvSource({ "503, 3600, RETRY_AFTER_TOO_LONG", "503, 30, DEADLINE" })
+    void aPushedBackLastCopyStopsAsWithoutHedging(int otherStatus, String retryAfter, StopReason expected) {
+        RetryExecution call = start();
+        call.startHedge();
+        assertThat(call.onOutcome(1, Outcome.response(otherStatus))).isInstanceOf(RetryDecision.Retry.class);
+
+        RetryDecision last = call.onOutcome(2, Outcome.response(503, retryAfter));
+
+        assertThat(last).isInstanceOfSatisfying(RetryDecision.Stop.class, (stop) -> assertThat(stop.reason()).isEqualTo(expected));
+        assertThat(this.events.backoffs).isEmpty();
+    }
+
     @Test
     void theDeadlineDuringHedgesCutsEveryCopy() {
         RetryExecution call = start(this.policy.attemptTimeout(Duration.ofSeconds(10)), "GET", false, this.budget);

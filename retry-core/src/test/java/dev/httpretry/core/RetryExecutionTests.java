@@ -132,7 +132,9 @@ class RetryExecutionTests {
             .hasMessage("Deadline of 5s exceeded after 1 attempt; the last failed with status 503");
         assertThat(this.events.calls).singleElement().satisfies((end) -> {
             assertThat(end.reason()).isEqualTo(StopReason.DEADLINE);
-            assertThat(end.lastOutcome()).isEqualTo(Outcome.response(503));
+            // the call's end tells what the caller got: the deadline's exception, not the 503
+            assertThat(end.lastOutcome()).isInstanceOfSatisfying(Outcome.Failure.class,
+                    (failure) -> assertThat(failure.error()).isInstanceOf(RetryDeadlineExceededException.class));
         });
     }
 
@@ -189,6 +191,22 @@ class RetryExecutionTests {
         assertThat(call.failure()).isSameAs(rejected);
         assertThat(rejected.getSuppressed()).containsExactly(refused);
         assertThat(this.events.calls).singleElement().extracting(CallEvent::reason).isEqualTo(StopReason.SHUTDOWN);
+    }
+
+    @Test
+    void aRetriedResponseCutByShutdownEndsWithTheShutdownErrorAsTheCallersOutcome() {
+        RetryExecution call = start("GET");
+        call.startAttempt();
+        call.onOutcome(Outcome.response(503));
+        IllegalStateException stopped = new IllegalStateException("shutting down");
+
+        call.onShutdown(stopped);
+
+        assertThat(call.failure()).isSameAs(stopped);
+        assertThat(this.events.calls).singleElement().satisfies((end) -> {
+            assertThat(end.reason()).isEqualTo(StopReason.SHUTDOWN);
+            assertThat(end.lastOutcome()).isEqualTo(Outcome.failure(stopped));
+        });
     }
 
     @Test
