@@ -3,6 +3,7 @@ package dev.httpretry.autoconfigure;
 import java.time.Duration;
 
 import dev.httpretry.actuate.RetryStatistics;
+import dev.httpretry.client.RetryWaits;
 import dev.httpretry.core.ExceptionClassifier;
 import dev.httpretry.core.MonotonicClock;
 import dev.httpretry.core.RetryClients;
@@ -83,12 +84,25 @@ public final class HttpRetryAutoConfiguration {
             return new RetryStatistics();
         }
 
+        /** The waits before a next attempt, WebClient's and RestClient's, which end when the context stops. */
         @Bean
         @ConditionalOnMissingBean
-        RetryExchangeFilterFunction retryExchangeFilterFunction(RetryClients clients, ObjectProvider<RetryListener> listeners,
+        RetryWaits retryWaits() {
+            return new RetryWaits();
+        }
+
+        @Bean
+        SmartLifecycle retryWaitsLifecycle(RetryWaits waits) {
+            return new WaitsLifecycle(waits);
+        }
+
+        @Bean
+        @ConditionalOnMissingBean
+        RetryExchangeFilterFunction retryExchangeFilterFunction(RetryClients clients, RetryWaits waits, ObjectProvider<RetryListener> listeners,
                 ObjectProvider<ObservationRegistry> observations, @Qualifier(TIMER_BEAN_NAME) ObjectProvider<Scheduler> timer) {
             RetryExchangeFilterFunction filter = new RetryExchangeFilterFunction(clients,
                     RetryListener.composite(listeners.orderedStream().toList()))
+                .withWaits(waits)
                 .withObservationRegistry(observations.getIfAvailable(() -> ObservationRegistry.NOOP));
             Scheduler scheduler = timer.getIfAvailable();
             return (scheduler != null) ? filter.withScheduler(() -> scheduler) : filter;
@@ -99,11 +113,6 @@ public final class HttpRetryAutoConfiguration {
         @ConditionalOnMissingBean(name = CUSTOMIZER_BEAN_NAME)
         WebClientCustomizer retryWebClientCustomizer(RetryExchangeFilterFunction filter) {
             return new OrderedCustomizer(filter);
-        }
-
-        @Bean
-        SmartLifecycle retryWaitsShutdown(RetryExchangeFilterFunction filter) {
-            return new WaitsShutdown(filter::shutdown);
         }
     }
 

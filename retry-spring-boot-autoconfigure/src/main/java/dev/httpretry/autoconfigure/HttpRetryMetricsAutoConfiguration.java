@@ -3,6 +3,7 @@ package dev.httpretry.autoconfigure;
 import dev.httpretry.core.RetryClients;
 import dev.httpretry.micrometer.RetryMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.config.MeterFilter;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -21,6 +22,12 @@ import org.springframework.context.annotation.Bean;
 @ConditionalOnClass({ MeterRegistry.class, MetricsAutoConfiguration.class })
 @ConditionalOnBean({ MeterRegistry.class, RetryClients.class })
 public final class HttpRetryMetricsAutoConfiguration {
+
+    /** Descriptions for the meters derived from each attempt's observation. */
+    @Bean
+    static MeterFilter retryMeterDescriptions() {
+        return RetryMetrics.descriptions();
+    }
 
     @Bean
     @ConditionalOnMissingBean

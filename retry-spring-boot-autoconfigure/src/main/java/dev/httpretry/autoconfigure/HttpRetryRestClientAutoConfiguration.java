@@ -1,5 +1,6 @@
 package dev.httpretry.autoconfigure;
 
+import dev.httpretry.client.RetryWaits;
 import dev.httpretry.core.RetryClients;
 import dev.httpretry.core.RetryListener;
 import dev.httpretry.restclient.RetryClientHttpRequestInterceptor;
@@ -14,7 +15,6 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProp
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.restclient.RestClientCustomizer;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
@@ -48,9 +48,10 @@ public final class HttpRetryRestClientAutoConfiguration {
 
         @Bean
         @ConditionalOnMissingBean
-        RetryClientHttpRequestInterceptor retryClientHttpRequestInterceptor(RetryClients clients,
+        RetryClientHttpRequestInterceptor retryClientHttpRequestInterceptor(RetryClients clients, RetryWaits waits,
                 ObjectProvider<RetryListener> listeners, ObjectProvider<ObservationRegistry> observations) {
             return new RetryClientHttpRequestInterceptor(clients, RetryListener.composite(listeners.orderedStream().toList()))
+                .withWaits(waits)
                 .withObservationRegistry(observations.getIfAvailable(() -> ObservationRegistry.NOOP));
         }
 
@@ -61,11 +62,6 @@ public final class HttpRetryRestClientAutoConfiguration {
                 ListableBeanFactory beanFactory) {
             RequestFactoryCheck.warnIfAttemptsUnbounded(beanFactory);
             return new OrderedCustomizer(interceptor);
-        }
-
-        @Bean
-        SmartLifecycle retryRestClientWaitsShutdown(RetryClientHttpRequestInterceptor interceptor) {
-            return new WaitsShutdown(interceptor::shutdown);
         }
     }
 

@@ -18,6 +18,8 @@ import dev.httpretry.core.ExceptionClassifier;
 import dev.httpretry.core.InvalidSettingException;
 import dev.httpretry.core.RetryClients;
 import dev.httpretry.core.RetryPolicy;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -26,6 +28,11 @@ import org.jspecify.annotations.Nullable;
  * the full key of the layer that set it.
  */
 final class RetryPolicyFactory {
+
+    /** Deadlines and attempt timeouts below this many milliseconds get a start-up warning. */
+    static final int TINY_MILLIS = 100;
+
+    private static final Log logger = LogFactory.getLog(HttpRetryProperties.class);
 
     private RetryPolicyFactory() {
     }
@@ -61,6 +68,8 @@ final class RetryPolicyFactory {
                         + ".* or use one of " + clientNames(properties));
             }
         }
+        warnIfTiny(HttpRetryProperties.PREFIX + ".", properties);
+        properties.getClients().forEach((name, client) -> warnIfTiny(HttpRetryProperties.PREFIX + ".clients." + name + ".", client));
         Map<String, RetryPolicy> policies = new LinkedHashMap<>();
         Set<String> disabled = new HashSet<>();
         policies.put(RetryClients.DEFAULT_CLIENT, topLevel(properties, classifiersFor(RetryClients.DEFAULT_CLIENT, classifiers)));
@@ -75,6 +84,23 @@ final class RetryPolicyFactory {
             policies.put(name, client(properties, name, client, classifiersFor(name, classifiers)));
         });
         return RetryClients.of(policies, disabled, clock);
+    }
+
+    /**
+     * Warns, once per key, of a deadline or attempt timeout under {@value #TINY_MILLIS} ms: valid, but
+     * most likely a number written without its unit, which Spring reads as milliseconds.
+     */
+    private static void warnIfTiny(String prefix, PolicyProperties properties) {
+        warnIfTiny(prefix + "deadline", properties.getDeadline());
+        warnIfTiny(prefix + "attempt-timeout", properties.getAttemptTimeout());
+    }
+
+    private static void warnIfTiny(String key, @Nullable Duration value) {
+        if (value != null && !value.isNegative() && !value.isZero() && value.toMillis() < TINY_MILLIS && logger.isWarnEnabled()) {
+            logger.warn("Property '" + key + "' is " + Durations.format(value) + ", so every call fails unless it ends within "
+                    + Durations.format(value) + ". A number without a unit is read as milliseconds: did you mean "
+                    + value.toMillis() + "s?");
+        }
     }
 
     private static List<String> clientNames(HttpRetryProperties properties) {

@@ -18,8 +18,11 @@ import dev.httpretry.core.RetryListener;
 import dev.httpretry.core.StopReason;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.config.MeterFilter;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -45,6 +48,9 @@ public final class RetryMetrics implements RetryListener {
 
     /** Counter, one per hedge: won, lost or refused by the budget. */
     public static final String HEDGES = "http.client.retry.hedges";
+
+    /** The observation of each attempt, from which Micrometer derives a timer of that name when metrics record observations. */
+    public static final String ATTEMPT_OBSERVATION = "http.client.retry.attempt";
 
     /** Gauge of the retries each client's budget would grant now (the least among its destinations). */
     public static final String BUDGET_AVAILABLE = "http.client.retry.budget.available";
@@ -77,6 +83,29 @@ public final class RetryMetrics implements RetryListener {
                 .strongReference(true)
                 .register(registry);
         }
+    }
+
+    /**
+     * Gives a description to the meters Micrometer derives from each attempt's observation
+     * ({@value #ATTEMPT_OBSERVATION} and its {@code .active} twin), which are registered without one, so
+     * that every meter of http-retry says what it counts (Prometheus' {@code # HELP}).
+     * @return the filter, for every registry that records observations
+     */
+    public static MeterFilter descriptions() {
+        return new MeterFilter() {
+            @Override
+            public Meter.Id map(Meter.Id id) {
+                String name = id.getName();
+                if (id.getDescription() != null || !name.startsWith(ATTEMPT_OBSERVATION)) {
+                    return id;
+                }
+                String description = name.equals(ATTEMPT_OBSERVATION)
+                        ? "Attempts of HTTP calls under http-retry, each timed until its response headers or its error"
+                        : name.equals(ATTEMPT_OBSERVATION + ".active") ? "Attempts of HTTP calls under http-retry in flight now" : null;
+                return (description != null) ? new Meter.Id(name, Tags.of(id.getTagsAsIterable()), id.getBaseUnit(), description,
+                        id.getType()) : id;
+            }
+        };
     }
 
     @Override
@@ -141,7 +170,7 @@ public final class RetryMetrics implements RetryListener {
 
     private Counter callCounter(CallKey key) {
         return Counter.builder(CALLS)
-            .description("Logical calls through the retry filter, by outcome and why they stopped")
+            .description("Logical HTTP calls (WebClient and RestClient) under http-retry, by outcome and why they stopped")
             .tag("client", key.client())
             .tag("method", key.method())
             .tag("outcome", key.reason().isSuccess() ? "success" : "failure")
@@ -152,7 +181,7 @@ public final class RetryMetrics implements RetryListener {
 
     private Counter attemptCounter(AttemptKey key) {
         return Counter.builder(ATTEMPTS)
-            .description("Attempts sent by the retry filter, by attempt number and what each produced")
+            .description("Attempts of HTTP calls under http-retry, by attempt number and what each produced")
             .tag("client", key.client())
             .tag("method", key.method())
             .tag("attempt", String.valueOf(key.attempt()))
@@ -164,7 +193,7 @@ public final class RetryMetrics implements RetryListener {
 
     private Counter hedgeCounter(HedgeKey key) {
         return Counter.builder(HEDGES)
-            .description("Extra copies of hedged requests: won, lost, or refused by the budget (not sent)")
+            .description("Extra copies of hedged requests under http-retry: won, lost, or refused by the budget (not sent)")
             .tag("client", key.client())
             .tag("outcome", key.outcome().tagValue())
             .register(this.registry);
@@ -172,7 +201,7 @@ public final class RetryMetrics implements RetryListener {
 
     private Timer backoffTimer(BackoffKey key) {
         return Timer.builder(BACKOFF)
-            .description("Waits before a retry, by where their length came from")
+            .description("Waits before a retry under http-retry, by where their length came from")
             .tag("client", key.client())
             .tag("source", key.source().tagValue())
             .register(this.registry);

@@ -1,20 +1,20 @@
 package dev.httpretry.restclient;
 
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.LockSupport;
 
+import dev.httpretry.client.RetryWaits;
+
 /**
- * The calling threads that wait before a next attempt, so that shutting down wakes them at once
- * instead of leaving them parked (up to {@code retry-after.max-wait}) before an attempt on a closed
- * client. A wait parks with {@link LockSupport#parkNanos}, never inside {@code synchronized}, so a
- * virtual thread unmounts from its carrier while it waits. Thread-safe.
+ * A RestClient call's wait before its next attempt: the calling thread parks, registered with the
+ * application's {@link RetryWaits} so that stopping the application wakes it at once instead of
+ * leaving it parked (up to {@code retry-after.max-wait}) before an attempt on a closed client. A wait
+ * parks with {@link LockSupport#parkNanos}, never inside {@code synchronized}, so a virtual thread
+ * unmounts from its carrier while it waits.
  */
 final class BlockingWaits {
 
-    private final Set<Waiter> pending = ConcurrentHashMap.newKeySet();
-
-    private volatile boolean closed;
+    private BlockingWaits() {
+    }
 
     /** How a wait ended. */
     enum End {
@@ -22,26 +22,26 @@ final class BlockingWaits {
         ELAPSED,
         /** The calling thread was interrupted; its interrupt flag is set again. */
         INTERRUPTED,
-        /** The waits were closed: the application is shutting down. */
-        SHUTDOWN
+        /** The waits were stopped: the application is stopping or closing. */
+        STOPPED
     }
 
     /**
-     * Parks the calling thread for {@code nanos}, unless it is interrupted or the waits are closed first.
+     * Parks the calling thread for {@code nanos}, unless it is interrupted or the waits are stopped first.
+     * @param waits the application's waits
      * @param nanos how long to wait
      * @return how the wait ended
      */
-    End await(long nanos) {
-        if (this.closed) {
-            return End.SHUTDOWN;
-        }
+    static End await(RetryWaits waits, long nanos) {
         Waiter waiter = new Waiter(Thread.currentThread());
-        this.pending.add(waiter);
+        if (!waits.enter(waiter)) {
+            return End.STOPPED;
+        }
         try {
             long end = System.nanoTime() + nanos;
             while (true) {
-                if (this.closed || waiter.woken) {
-                    return End.SHUTDOWN;
+                if (waiter.stopped) {
+                    return End.STOPPED;
                 }
                 if (Thread.currentThread().isInterrupted()) {
                     return End.INTERRUPTED;
@@ -50,39 +50,28 @@ final class BlockingWaits {
                 if (left <= 0) {
                     return End.ELAPSED;
                 }
-                LockSupport.parkNanos(this, left);
+                LockSupport.parkNanos(waiter, left);
             }
         }
         finally {
-            this.pending.remove(waiter);
+            waits.leave(waiter);
         }
     }
 
-    /** Wakes every waiting thread at once, and refuses new waits. */
-    void close() {
-        this.closed = true;
-        for (Waiter waiter : this.pending) {
-            waiter.woken = true;
-            LockSupport.unpark(waiter.thread);
-        }
-    }
-
-    int size() {
-        return this.pending.size();
-    }
-
-    static IllegalStateException shuttingDown() {
-        return new IllegalStateException("Not retrying: the application is shutting down, so the wait before the next attempt was ended");
-    }
-
-    private static final class Waiter {
+    private static final class Waiter implements RetryWaits.Waiter {
 
         final Thread thread;
 
-        volatile boolean woken;
+        volatile boolean stopped;
 
         Waiter(Thread thread) {
             this.thread = thread;
+        }
+
+        @Override
+        public void stop(IllegalStateException reason) {
+            this.stopped = true;
+            LockSupport.unpark(this.thread);
         }
     }
 }

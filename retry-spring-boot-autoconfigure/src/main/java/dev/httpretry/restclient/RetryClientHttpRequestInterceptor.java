@@ -6,6 +6,7 @@ import java.net.URI;
 import java.util.List;
 import java.util.Objects;
 
+import dev.httpretry.client.RetryWaits;
 import dev.httpretry.core.ExceptionClassifier;
 import dev.httpretry.core.Outcome;
 import dev.httpretry.core.RateLimitReset;
@@ -15,7 +16,7 @@ import dev.httpretry.core.RetryClients;
 import dev.httpretry.core.RetryDecision;
 import dev.httpretry.core.RetryExecution;
 import dev.httpretry.core.RetryListener;
-import dev.httpretry.webclient.RetryLog;
+import dev.httpretry.client.RetryLog;
 import io.micrometer.observation.ObservationRegistry;
 import org.jspecify.annotations.Nullable;
 
@@ -41,7 +42,7 @@ import org.springframework.web.client.RestClient;
  * thrown away for at most 64 KiB and 1 s, or dropped with its connection ({@link ResponseRelease}).
  * Waits park the calling thread ({@code LockSupport.parkNanos}, no monitor held, so a virtual thread leaves its carrier);
  * an interrupt of the caller ends the call at once with the interrupt flag kept, and
- * {@link #shutdown()} ends every wait at once. The last response reaches the caller untouched. A
+ * stopping its {@link RetryWaits} ends every wait at once. The last response reaches the caller untouched. A
  * request may pick another client or turn retrying off with {@link RestClientRetryRequests}.
  *
  * <p>Thread-safe; one instance serves any number of concurrent calls.
@@ -56,7 +57,7 @@ public final class RetryClientHttpRequestInterceptor implements ClientHttpReques
 
     private final RetryListener listener;
 
-    private final BlockingWaits waits;
+    private final RetryWaits waits;
 
     private final ObservationRegistry observations;
 
@@ -66,22 +67,22 @@ public final class RetryClientHttpRequestInterceptor implements ClientHttpReques
      * @param listener told of every attempt, wait and call end
      */
     public RetryClientHttpRequestInterceptor(RetryClients clients, RetryListener listener) {
-        this(clients, RetryClients.DEFAULT_CLIENT, RetryListener.composite(List.of(listener)), new BlockingWaits(),
+        this(clients, RetryClients.DEFAULT_CLIENT, RetryListener.composite(List.of(listener)), new RetryWaits(),
                 ObservationRegistry.NOOP);
     }
 
     private RetryClientHttpRequestInterceptor(RetryClients clients, String clientName, RetryListener listener,
-            BlockingWaits waits, ObservationRegistry observations) {
+            RetryWaits waits, ObservationRegistry observations) {
         this.clients = Objects.requireNonNull(clients, "clients");
         this.clientName = clients.get(clientName).name();
         this.listener = listener;
-        this.waits = waits;
+        this.waits = Objects.requireNonNull(waits, "waits");
         this.observations = Objects.requireNonNull(observations, "observations");
     }
 
     /**
      * An interceptor like this one that retries under another client's policy by default; it shares
-     * this one's waits (and so its {@link #shutdown()}).
+     * this one's waits.
      * @param name the client's name
      * @return the interceptor
      * @throws IllegalArgumentException if there is no client of that name
@@ -125,12 +126,24 @@ public final class RetryClientHttpRequestInterceptor implements ClientHttpReques
     }
 
     /**
-     * Ends every call that waits before its next attempt at once (reason {@code shutdown}), and lets
-     * no new wait start. Shared by every interceptor made from this one ({@link #forClient}). Calls in
-     * the middle of an attempt finish it; calls that succeed are not affected.
+     * An interceptor like this one whose waits before a next attempt belong to these waits: stopping
+     * them ({@link RetryWaits#stop()}, which the auto-configuration does when the application context
+     * stops or closes) wakes every waiting thread at once, and a call that would wait while they are
+     * stopped ends at once, reason {@code shutdown}. By default an interceptor has waits of its own,
+     * shared with every interceptor made from it ({@link #forClient}).
+     * @param waits the application's waits
+     * @return the interceptor
      */
-    public void shutdown() {
-        this.waits.close();
+    public RetryClientHttpRequestInterceptor withWaits(RetryWaits waits) {
+        return new RetryClientHttpRequestInterceptor(this.clients, this.clientName, this.listener, waits, this.observations);
+    }
+
+    /**
+     * The waits this interceptor's calls register with.
+     * @return the waits
+     */
+    public RetryWaits getWaits() {
+        return this.waits;
     }
 
     @Override
@@ -152,7 +165,11 @@ public final class RetryClientHttpRequestInterceptor implements ClientHttpReques
         RetryBudget budget = client.budgets().forDestination(String.valueOf(url.getScheme()), String.valueOf(url.getHost()),
                 url.getPort());
         RetryExecution call = client.policy().start(client.name(), request.getMethod().name(),
-                request.getHeaders().containsHeader(IDEMPOTENCY_KEY), budget, RetryLog.wrap(url, this.listener), System::nanoTime);
+                request.getHeaders().containsHeader(IDEMPOTENCY_KEY), budget, RetryLog.wrap("RestClient", url, this.listener), System::nanoTime);
+        if (body.length > client.policy().settings().bodyReplayLimit()) {
+            // RestClient hands interceptors the whole body, but a body above the limit is sent once, as WebClient sends it
+            call.bodyNotReplayable();
+        }
         while (true) {
             if (!call.startAttempt()) {
                 throw failure(call);
@@ -184,9 +201,6 @@ public final class RetryClientHttpRequestInterceptor implements ClientHttpReques
                 throw fatal;
             }
             Exception error = (ioError != null) ? ioError : uncheckedError;
-            if (observed != null) {
-                observe(observed, response, error);
-            }
             RetryDecision decision;
             if (attempt.finish()) {
                 // the time was up first (a response that arrived just then loses, as it does for WebClient)
@@ -194,20 +208,27 @@ public final class RetryClientHttpRequestInterceptor implements ClientHttpReques
                     closeQuietly(response);
                 }
                 decision = call.onAttemptTimeout();
+                if (observed != null && call.lastOutcome() instanceof Outcome.Failure timedOut) {
+                    // the attempt timed out, whatever the interrupted request threw: reported as the execution recorded it
+                    observed.stop(timedOut.error());
+                }
             }
             else if (error != null) {
                 if (interruptedByCaller(error)) {
                     call.onCancel(true);
+                    observe(observed, null, (call.lastOutcome() instanceof Outcome.Failure cancelled) ? cancelled.error() : error);
                     Thread.currentThread().interrupt();
                     if (ioError != null) {
                         throw ioError;
                     }
                     throw Objects.requireNonNull(uncheckedError);
                 }
+                observe(observed, null, error);
                 decision = call.onOutcome(Outcome.failure(error));
             }
             else {
                 ClientHttpResponse received = Objects.requireNonNull(response, "response");
+                observe(observed, received, null);
                 decision = decide(call, received);
                 if (decision instanceof RetryDecision.Stop) {
                     // not retried, or the last: the caller gets it untouched (an unreadable status included)
@@ -268,8 +289,12 @@ public final class RetryClientHttpRequestInterceptor implements ClientHttpReques
         };
     }
 
-    /** Ends an attempt's observation with what the attempt produced. */
-    private static void observe(AttemptObservation observed, @Nullable ClientHttpResponse response, @Nullable Exception error) {
+    /** Ends an attempt's observation, if any, with what the attempt produced. */
+    private static void observe(@Nullable AttemptObservation observed, @Nullable ClientHttpResponse response,
+            @Nullable Throwable error) {
+        if (observed == null) {
+            return;
+        }
         if (response != null) {
             try {
                 observed.stop(response, response.getStatusCode().value());
@@ -285,14 +310,14 @@ public final class RetryClientHttpRequestInterceptor implements ClientHttpReques
 
     /** Waits before the next attempt; a wait that cannot end as planned ends the call. */
     private void await(RetryExecution call, long nanos) throws IOException {
-        BlockingWaits.End end = this.waits.await(nanos);
+        BlockingWaits.End end = BlockingWaits.await(this.waits, nanos);
         if (end == BlockingWaits.End.INTERRUPTED) {
             call.onCancel(false);
             throw new InterruptedIOException("Interrupted while waiting " + nanos / 1_000_000
                     + "ms before attempt " + (call.attempts() + 1) + "; the interrupt flag is kept");
         }
-        if (end == BlockingWaits.End.SHUTDOWN) {
-            call.onShutdown(BlockingWaits.shuttingDown());
+        if (end == BlockingWaits.End.STOPPED) {
+            call.onShutdown(RetryWaits.stoppedError());
             throw failure(call);
         }
     }

@@ -1,7 +1,6 @@
 package dev.httpretry.webclient;
 
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 import org.jspecify.annotations.Nullable;
@@ -109,9 +108,7 @@ final class AttemptSubscriber implements CoreSubscriber<ClientResponse>, Runnabl
     public void run() {
         if (DONE.compareAndSet(this, 0, 1)) {
             cancelUpstream();
-            if (this.observation != null) {
-                this.observation.stop(new TimeoutException("No response within the attempt's timeout"));
-            }
+            // the call stops the observation with the error the execution records for the timeout
             this.call.onAttemptTimeout(this);
         }
     }
@@ -130,21 +127,31 @@ final class AttemptSubscriber implements CoreSubscriber<ClientResponse>, Runnabl
 
     /**
      * Another copy of the hedged call answered first, or the call ended without it.
+     * @param why what ended the call, as the execution told the listener of this copy ({@code null}: another copy answered)
      */
-    void lose() {
-        cancel("Another copy of the request answered first");
+    void lose(@Nullable Throwable why) {
+        cancel((why != null) ? why : new CancellationException("Another copy of the request answered first"));
     }
 
     private boolean cancel(String why) {
+        return cancel(new CancellationException(why));
+    }
+
+    private boolean cancel(Throwable why) {
         if (DONE.compareAndSet(this, 0, 1)) {
             cancelUpstream();
             disposeTimer();
-            if (this.observation != null) {
-                this.observation.stop(new CancellationException(why));
-            }
+            stopObservation(why);
             return true;
         }
         return false;
+    }
+
+    /** Ends the attempt's observation, if it is observed, with the error the execution recorded for it. */
+    void stopObservation(Throwable error) {
+        if (this.observation != null) {
+            this.observation.stop(error);
+        }
     }
 
     /** Whether neither a response, an error, the timeout nor a cancel has ended this attempt yet. */

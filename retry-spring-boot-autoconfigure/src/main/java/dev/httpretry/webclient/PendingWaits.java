@@ -1,81 +1,64 @@
 package dev.httpretry.webclient;
 
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
+import dev.httpretry.client.RetryWaits;
 import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
 import reactor.core.scheduler.Scheduler;
 
-/**
- * The waits before a next attempt that are pending, so that shutting down ends them at once
- * instead of leaving calls to wake up (up to {@code retry-after.max-wait} later) on a closed
- * connector. Once {@link #close() closed}, no wait starts: the call ends with the reason why.
- * Thread-safe; a call that never retries never touches it.
- */
+/** A WebClient call's wait before its next attempt: a timer task, registered with the application's {@link RetryWaits}. */
 final class PendingWaits {
 
-    private final Set<Wait> pending = ConcurrentHashMap.newKeySet();
-
-    private volatile boolean closed;
+    private PendingWaits() {
+    }
 
     /**
-     * Runs {@code task} after {@code nanos}, unless the waits are closed first.
-     * @param onShutdown told instead of running the task when the wait cannot start or is cut short
+     * Runs {@code task} after {@code nanos}, unless the waits are stopped first.
+     * @param onStop told instead of running the task when the wait cannot start or is cut short
      * @return the pending wait, to dispose if the caller cancels; {@code null} if it did not start
      */
-    @Nullable Disposable schedule(Scheduler scheduler, Runnable task, long nanos, Consumer<Throwable> onShutdown) {
-        if (this.closed) {
-            onShutdown.accept(shuttingDown());
+    static @Nullable Disposable schedule(RetryWaits waits, Scheduler scheduler, Runnable task, long nanos,
+            Consumer<Throwable> onStop) {
+        Wait wait = new Wait(waits, task, onStop);
+        if (!waits.enter(wait)) {
+            onStop.accept(RetryWaits.stoppedError());
             return null;
         }
-        Wait wait = new Wait(task, onShutdown);
-        this.pending.add(wait);
         try {
             wait.timer = scheduler.schedule(wait, nanos, TimeUnit.NANOSECONDS);
         }
         catch (RuntimeException rejected) {
-            wait.abort(rejected);
+            if (wait.claim()) {
+                onStop.accept(rejected);
+            }
             return null;
         }
-        if (this.closed) {
-            wait.abort(shuttingDown());
+        if (wait.get()) {
+            // stopped while the timer was armed
+            wait.disposeTimer();
         }
         return wait;
     }
 
-    /** Ends every pending wait at once, and refuses new ones. */
-    void close() {
-        this.closed = true;
-        for (Wait wait : this.pending) {
-            wait.abort(shuttingDown());
-        }
-    }
-
-    int size() {
-        return this.pending.size();
-    }
-
-    private static IllegalStateException shuttingDown() {
-        return new IllegalStateException("Not retrying: the application is shutting down, so the wait before the next attempt was ended");
-    }
-
-    private final class Wait extends AtomicBoolean implements Runnable, Disposable {
+    private static final class Wait extends AtomicBoolean implements Runnable, Disposable, RetryWaits.Waiter {
 
         private static final long serialVersionUID = 1L;
 
+        private final transient RetryWaits waits;
+
         private final transient Runnable task;
 
-        private final transient Consumer<Throwable> onShutdown;
+        private final transient Consumer<Throwable> onStop;
 
         private transient volatile @Nullable Disposable timer;
 
-        Wait(Runnable task, Consumer<Throwable> onShutdown) {
+        Wait(RetryWaits waits, Runnable task, Consumer<Throwable> onStop) {
+            this.waits = waits;
             this.task = task;
-            this.onShutdown = onShutdown;
+            this.onStop = onStop;
         }
 
         @Override
@@ -97,22 +80,23 @@ final class PendingWaits {
             return get();
         }
 
-        void abort(Throwable reason) {
-            if (claim()) {
+        @Override
+        public void stop(IllegalStateException reason) {
+            if (compareAndSet(false, true)) {
                 disposeTimer();
-                this.onShutdown.accept(reason);
+                this.onStop.accept(reason);
             }
         }
 
-        private boolean claim() {
+        boolean claim() {
             if (compareAndSet(false, true)) {
-                PendingWaits.this.pending.remove(this);
+                this.waits.leave(this);
                 return true;
             }
             return false;
         }
 
-        private void disposeTimer() {
+        void disposeTimer() {
             Disposable scheduled = this.timer;
             if (scheduled != null) {
                 scheduled.dispose();

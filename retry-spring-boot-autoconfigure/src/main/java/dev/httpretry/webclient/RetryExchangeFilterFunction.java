@@ -4,6 +4,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.function.Supplier;
 
+import dev.httpretry.client.RetryLog;
+import dev.httpretry.client.RetryWaits;
 import dev.httpretry.core.RetryClient;
 import dev.httpretry.core.RetryClients;
 import dev.httpretry.core.RetryListener;
@@ -43,7 +45,7 @@ public final class RetryExchangeFilterFunction implements ExchangeFilterFunction
 
     private final Supplier<Scheduler> scheduler;
 
-    final PendingWaits waits;
+    final RetryWaits waits;
 
     final ObservationRegistry observations;
 
@@ -53,17 +55,17 @@ public final class RetryExchangeFilterFunction implements ExchangeFilterFunction
      * @param listener told of every attempt, wait and call end
      */
     public RetryExchangeFilterFunction(RetryClients clients, RetryListener listener) {
-        this(clients, RetryClients.DEFAULT_CLIENT, listener, defaultScheduler(), new PendingWaits(), ObservationRegistry.NOOP);
+        this(clients, RetryClients.DEFAULT_CLIENT, listener, defaultScheduler(), new RetryWaits(), ObservationRegistry.NOOP);
     }
 
     private RetryExchangeFilterFunction(RetryClients clients, String clientName, RetryListener listener,
-            Supplier<Scheduler> scheduler, PendingWaits waits, ObservationRegistry observations) {
+            Supplier<Scheduler> scheduler, RetryWaits waits, ObservationRegistry observations) {
         this.clients = Objects.requireNonNull(clients, "clients");
         this.clientName = clients.get(clientName).name();
         // composite: a listener that throws is logged and never breaks a call
         this.listener = RetryListener.composite(List.of(listener));
         this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
-        this.waits = waits;
+        this.waits = Objects.requireNonNull(waits, "waits");
         this.observations = Objects.requireNonNull(observations, "observations");
     }
 
@@ -123,13 +125,25 @@ public final class RetryExchangeFilterFunction implements ExchangeFilterFunction
     }
 
     /**
-     * Ends every call that waits before its next attempt at once, with an error that says the
-     * application is shutting down, and lets no new wait start: a call that would retry after this
-     * ends the same way, at once. Shared by every filter made from this one ({@link #forClient}).
-     * Calls in the middle of an attempt finish it; calls that succeed are not affected.
+     * A filter like this one whose waits before a next attempt belong to these waits: stopping them
+     * ({@link RetryWaits#stop()}, which the auto-configuration does when the application context stops
+     * or closes) ends every such wait at once, and a call that would wait while they are stopped ends
+     * at once, reason {@code shutdown}. By default a filter has waits of its own, shared with every
+     * filter made from it ({@link #forClient}).
+     * @param waits the application's waits
+     * @return the filter
      */
-    public void shutdown() {
-        this.waits.close();
+    public RetryExchangeFilterFunction withWaits(RetryWaits waits) {
+        return new RetryExchangeFilterFunction(this.clients, this.clientName, this.listener, this.scheduler, waits,
+                this.observations);
+    }
+
+    /**
+     * The waits this filter's calls register with.
+     * @return the waits
+     */
+    public RetryWaits getWaits() {
+        return this.waits;
     }
 
     @Override
@@ -147,7 +161,7 @@ public final class RetryExchangeFilterFunction implements ExchangeFilterFunction
             return next.exchange(request);
         }
         // the decisions are logged only while RetryLog's logger is at DEBUG: otherwise nothing is built for them
-        return RetryingCall.mono(client, request, next, RetryLog.wrap(request.url(), this.listener), this.scheduler, this);
+        return RetryingCall.mono(client, request, next, RetryLog.wrap("WebClient", request.url(), this.listener), this.scheduler, this);
     }
 
     /** The shared timer wheel when Netty is there (it is whenever Reactor Netty is the connector), else Reactor's parallel scheduler. */

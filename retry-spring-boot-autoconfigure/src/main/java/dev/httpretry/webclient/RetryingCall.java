@@ -1,6 +1,7 @@
 package dev.httpretry.webclient;
 
 import java.net.URI;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
@@ -311,9 +312,12 @@ final class RetryingCall extends Operators.MonoSubscriber<ClientResponse, Client
             return;
         }
         dispose(this.hedgeTimer);
+        // the deadline cuts every copy: each is reported with the deadline's error, as the execution reported it
+        Throwable why = (decision instanceof RetryDecision.Stop stop && stop.reason() == StopReason.DEADLINE
+                && this.execution.lastOutcome() instanceof Outcome.Failure failure) ? failure.error() : null;
         for (AttemptSubscriber other = this.current; other != null; other = other.previous) {
             if (other != copy) {
-                other.lose();
+                other.lose(why);
             }
         }
     }
@@ -353,7 +357,7 @@ final class RetryingCall extends Operators.MonoSubscriber<ClientResponse, Client
         if (isCancelled()) {
             return;
         }
-        Disposable timer = this.filter.waits.schedule(this.scheduler, this::sendAttempt, nanos, this::abortForShutdown);
+        Disposable timer = PendingWaits.schedule(this.filter.waits, this.scheduler, this::sendAttempt, nanos, this::abortForShutdown);
         if (timer == null) {
             return;
         }
@@ -429,11 +433,21 @@ final class RetryingCall extends Operators.MonoSubscriber<ClientResponse, Client
         lock();
         try {
             if (endedWhileHedged()) {
+                if (failure == null) {
+                    copy.stopObservation(new CancellationException("The call had ended"));
+                }
                 return;
             }
             checkBody();
-            decision = (failure != null) ? this.execution.onOutcome(copy.number, failure)
-                    : this.execution.onAttemptTimeout(copy.number, copy.cutByDeadline);
+            if (failure != null) {
+                decision = this.execution.onOutcome(copy.number, failure);
+            }
+            else {
+                decision = this.execution.onAttemptTimeout(copy.number, copy.cutByDeadline);
+                if (this.execution.lastOutcome() instanceof Outcome.Failure timedOut) {
+                    copy.stopObservation(timedOut.error());
+                }
+            }
             settled(copy, decision);
         }
         finally {

@@ -1,5 +1,6 @@
 package dev.httpretry.autoconfigure;
 
+import dev.httpretry.client.RetryWaits;
 import dev.httpretry.core.ClientLibraryExceptionClassifier;
 import dev.httpretry.core.RetryClients;
 import dev.httpretry.webclient.RetryExchangeFilterFunction;
@@ -43,6 +44,9 @@ final class Harness {
     final List<Long> sent = new CopyOnWriteArrayList<>();
 
     final RetryClients clients;
+
+    /** The waits of every filter this harness makes, as an application context's. */
+    final RetryWaits waits = new RetryWaits();
 
     private Supplier<Scheduler> scheduler = Schedulers::parallel;
 
@@ -91,7 +95,8 @@ final class Harness {
     }
 
     RetryExchangeFilterFunction filter() {
-        return new RetryExchangeFilterFunction(this.clients, RetryListener.composite(this.listeners)).withScheduler(this.scheduler);
+        return new RetryExchangeFilterFunction(this.clients, RetryListener.composite(this.listeners)).withScheduler(this.scheduler)
+            .withWaits(this.waits);
     }
 
     WebClient client(String baseUrl) {

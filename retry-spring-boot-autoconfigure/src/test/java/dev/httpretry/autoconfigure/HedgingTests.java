@@ -212,6 +212,34 @@ class HedgingTests {
         assertNothingLeaks(harness);
     }
 
+    /**
+     * The hedge is told to come back after longer than {@code max-wait} (3600 s), or than the deadline
+     * leaves (30 s of 5 s); the first copy then answers a plain 503. No third request goes out: the
+     * server's pushback holds for the whole call, which ends with the hedge's reason.
+     */
+    @ParameterizedTest(name = "Retry-After {0} with a deadline of {1}s -> {2}")
+    @org.junit.jupiter.params.provider.CsvSource({ "3600, 120, RETRY_AFTER_TOO_LONG", "30, 5, DEADLINE" })
+    void aCopyPushedBackBeyondWhatIsAllowedSendsNoFurtherCopy(String retryAfter, long deadlineSeconds, StopReason reason) {
+        this.server.then(held(this.first.asMono(), status(503).body("busy 1")),
+                status(503).header("Retry-After", retryAfter).body("come back later"), status(200).body("too early"));
+        Harness harness = harness(hedged().deadline(Duration.ofSeconds(deadlineSeconds)));
+        start(harness, HttpMethod.GET, false);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> this.server.requests() == 1);
+        this.scheduler.advance(DELAY);
+        await().atMost(Duration.ofSeconds(10)).until(() -> harness.listener.attempts.size() == 1);
+        this.first.tryEmitEmpty();
+        awaitResult();
+        this.scheduler.advance(Duration.ofSeconds(deadlineSeconds));
+
+        assertThat(this.result.get()).isInstanceOfSatisfying(WebClientResponseException.ServiceUnavailable.class,
+                (ex) -> assertThat(ex.getResponseBodyAsString()).isEqualTo("busy 1"));
+        assertThat(this.server.requests()).as("no request after the server asked for a pause").isEqualTo(2);
+        assertThat(harness.listener.onlyCall().reason()).isEqualTo(reason);
+        assertThat(harness.listener.backoffs).isEmpty();
+        assertNothingLeaks(harness);
+    }
+
     @Test
     void aBodyStillBeingSentIsNotHedged() {
         List<String> bodies = new java.util.concurrent.CopyOnWriteArrayList<>();

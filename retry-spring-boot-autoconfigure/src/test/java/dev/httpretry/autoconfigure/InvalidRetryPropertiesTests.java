@@ -26,6 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * A bad value under {@code http.retry} stops start-up, and the failure analysis names the full key,
  * the value and what is allowed.
  */
+@org.junit.jupiter.api.extension.ExtendWith(org.springframework.boot.test.system.OutputCaptureExtension.class)
 class InvalidRetryPropertiesTests {
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
@@ -157,6 +158,33 @@ class InvalidRetryPropertiesTests {
         this.runner
             .withPropertyValues("http.retry.clients.payments.deadline=1s", "http.retry.clients.payments.attempt-timeout=5s")
             .run((context) -> assertThat(context).hasNotFailed());
+    }
+
+    /**
+     * A deadline or attempt timeout under 100 ms is valid but most likely a number without its unit
+     * (read as milliseconds): one warning per key, naming it and the likely meaning.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            http.retry.deadline=10                            | http.retry.deadline                         | 10ms | 10s
+            http.retry.attempt-timeout=50ms                   | http.retry.attempt-timeout                  | 50ms | 50s
+            http.retry.clients.payments.deadline=2            | http.retry.clients.payments.deadline        | 2ms  | 2s
+            http.retry.clients.payments.attempt-timeout=99ms  | http.retry.clients.payments.attempt-timeout | 99ms | 99s
+            """)
+    void aTinyDeadlineOrAttemptTimeoutGetsOneWarning(String property, String key, String value, String meant,
+            org.springframework.boot.test.system.CapturedOutput output) {
+        this.runner.withPropertyValues(property).run((context) -> assertThat(context).hasNotFailed());
+        String warning = "Property '" + key + "' is " + value + ", so every call fails unless it ends within " + value
+                + ". A number without a unit is read as milliseconds: did you mean " + meant + "?";
+        assertThat(output.getOut()).contains(warning);
+        assertThat(output.getOut().split(java.util.regex.Pattern.quote(warning), -1)).as("warned once").hasSize(2);
+    }
+
+    @Test
+    void aDeadlineOf100msOrMoreGetsNoWarning(org.springframework.boot.test.system.CapturedOutput output) {
+        this.runner.withPropertyValues("http.retry.deadline=100ms", "http.retry.attempt-timeout=2s")
+            .run((context) -> assertThat(context).hasNotFailed());
+        assertThat(output.getOut()).doesNotContain("did you mean");
     }
 
     private static <T extends Throwable> T find(Throwable failure, Class<T> type) {

@@ -170,7 +170,7 @@ class ProbedFailuresTests {
         });
         await().atMost(Duration.ofSeconds(5)).until(() -> harness.listener.backoffs.size() == 1);
 
-        filter.shutdown();
+        filter.getWaits().stop();
 
         await().atMost(Duration.ofSeconds(2)).until(() -> ended.get() == 1);
         assertThat(error[0]).isInstanceOf(IllegalStateException.class).hasMessageContaining("shutting down");

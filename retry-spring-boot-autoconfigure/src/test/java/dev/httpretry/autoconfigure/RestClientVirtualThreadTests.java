@@ -120,7 +120,7 @@ class RestClientVirtualThreadTests {
             assertThat(took).isLessThan(Duration.ofSeconds(60));
         }
         finally {
-            interceptor.shutdown();
+            interceptor.getWaits().stop();
             Files.deleteIfExists(jfr);
         }
     }

@@ -14,6 +14,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import dev.httpretry.core.AttemptEvent;
@@ -66,7 +67,7 @@ class RetryClientHttpRequestInterceptorTests {
 
     @AfterEach
     void stop() {
-        this.interceptors.forEach(RetryClientHttpRequestInterceptor::shutdown);
+        this.interceptors.forEach((interceptor) -> interceptor.getWaits().stop());
         this.server.close();
     }
 
@@ -276,6 +277,72 @@ class RetryClientHttpRequestInterceptorTests {
         assertThat(bodies).hasSize(3).allSatisfy((received) -> assertThat(received).isEqualTo(body));
     }
 
+    /** How a RestClient request carries its body. */
+    enum BodyKind {
+
+        BYTES, STREAMING, INPUT_STREAM;
+
+        void write(RestClient.RequestBodySpec request, byte[] bytes) {
+            switch (this) {
+                case BYTES -> request.body(bytes);
+                case STREAMING -> request.body((org.springframework.http.StreamingHttpOutputMessage.Body) (out) -> {
+                    for (int i = 0; i < bytes.length; i += 1000) {
+                        out.write(bytes, i, Math.min(1000, bytes.length - i));
+                    }
+                });
+                case INPUT_STREAM -> request.body(new org.springframework.core.io.InputStreamResource(
+                        new java.io.ByteArrayInputStream(bytes)));
+            }
+        }
+    }
+
+    /**
+     * {@code body-replay-limit} holds for RestClient as for WebClient: a PUT body of at most the limit is
+     * sent again byte for byte; a larger one is sent once, and the call ends {@code body_not_replayable}
+     * with the 503 as it was, whatever carries the body.
+     */
+    @ParameterizedTest(name = "{0} body of {1} bytes, limit 1000")
+    @CsvSource({ "BYTES, 1000", "BYTES, 5000", "STREAMING, 1000", "STREAMING, 5000", "INPUT_STREAM, 1000", "INPUT_STREAM, 5000" })
+    void aBodyLargerThanTheReplayLimitIsSentOnce(BodyKind kind, int size) {
+        List<byte[]> bodies = new CopyOnWriteArrayList<>();
+        AtomicInteger count = new AtomicInteger();
+        this.server.otherwise((request, response) -> request.receive().aggregate().asByteArray().defaultIfEmpty(new byte[0])
+            .flatMap((received) -> {
+                bodies.add(received);
+                return response.status(count.incrementAndGet() == 1 ? 503 : 200).sendString(Mono.just("stored")).then();
+            }));
+        byte[] bytes = new byte[size];
+        new java.util.SplittableRandom(size).nextBytes(bytes);
+        RestClient client = client(Factory.REACTOR, Harness.fastPolicy().bodyReplayLimit(1000));
+        RestClient.RequestBodySpec request = client.put().contentType(org.springframework.http.MediaType.APPLICATION_OCTET_STREAM);
+        kind.write(request, bytes);
+
+        if (size <= 1000) {
+            assertThat(request.retrieve().body(String.class)).isEqualTo("stored");
+            assertThat(bodies).hasSize(2).allSatisfy((received) -> assertThat(received).isEqualTo(bytes));
+            assertThat(this.listener.onlyCall().reason()).isEqualTo(StopReason.NONE);
+        }
+        else {
+            assertThatExceptionOfType(HttpServerErrorException.ServiceUnavailable.class)
+                .isThrownBy(() -> request.retrieve().body(String.class));
+            assertThat(bodies).singleElement().satisfies((received) -> assertThat(received).isEqualTo(bytes));
+            assertThat(this.listener.onlyCall().reason()).isEqualTo(StopReason.BODY_NOT_REPLAYABLE);
+        }
+    }
+
+    /** A body above the limit on a request that never left (connection refused) is still retried, and then sent whole. */
+    @Test
+    void aLargeBodyIsRetriedWhenTheRequestNeverLeft() throws Exception {
+        int port = RetryExchangeFilterFunctionTests.closedPort();
+        RestClient client = client(Factory.REACTOR.create(), "http://127.0.0.1:" + port,
+                interceptor(Harness.fastPolicy().bodyReplayLimit(10).maxAttempts(2)));
+
+        assertThatThrownBy(() -> client.put().body("a body longer than ten bytes").retrieve().toBodilessEntity())
+            .isInstanceOf(org.springframework.web.client.ResourceAccessException.class);
+        assertThat(this.listener.attempts).hasSize(2);
+        assertThat(this.listener.onlyCall().reason()).isEqualTo(StopReason.EXHAUSTED);
+    }
+
     @Test
     void retryAfterIsHonoured() {
         this.server.then(status(503).header("Retry-After", "1")).otherwise(status(200).body("ok"));
@@ -433,7 +500,7 @@ class RetryClientHttpRequestInterceptorTests {
 
         Outcome outcome = runInThread(() -> client.get().retrieve().toBodilessEntity(), (thread) -> {
             awaitCondition(thread, () -> !this.listener.backoffs.isEmpty());
-            interceptor.shutdown();
+            interceptor.getWaits().stop();
         });
 
         assertThat(outcome.error()).isInstanceOf(IllegalStateException.class).hasMessageContaining("shutting down");
@@ -446,7 +513,7 @@ class RetryClientHttpRequestInterceptorTests {
         this.server.then(status(503)).otherwise(status(200).body("ok"));
         RetryClientHttpRequestInterceptor interceptor = interceptor(Harness.fastPolicy());
         RestClient client = client(Factory.REACTOR.create(), this.server.url(), interceptor);
-        interceptor.shutdown();
+        interceptor.getWaits().stop();
 
         assertThatThrownBy(() -> client.get().retrieve().toBodilessEntity()).isInstanceOf(IllegalStateException.class)
             .hasMessageContaining("shutting down");

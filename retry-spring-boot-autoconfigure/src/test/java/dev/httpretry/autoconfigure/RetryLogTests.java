@@ -26,7 +26,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 @ExtendWith(OutputCaptureExtension.class)
 class RetryLogTests {
 
-    private static final String LOGGER = "dev.httpretry.webclient.RetryLog";
+    private static final String LOGGER = "dev.httpretry.decisions";
 
     private final Logger logger = (Logger) LoggerFactory.getLogger(LOGGER);
 
@@ -50,7 +50,7 @@ class RetryLogTests {
             .bodyToMono(String.class).block(Duration.ofSeconds(10));
 
         assertThat(body).isEqualTo("ok");
-        String call = "[default] GET " + this.server.url() + "/orders/7";
+        String call = "[default, WebClient] GET " + this.server.url() + "/orders/7";
         assertThat(output.getOut()).contains(call + " attempt 1: status 503 (UNAVAILABLE) -> retry")
             .contains(call + " wait 2ms (backoff) before attempt 2")
             .contains(call + " attempt 2: status 502 (UNAVAILABLE) -> retry")
@@ -76,7 +76,7 @@ class RetryLogTests {
 
         assertThat(client.get().uri("/orders/8?token=secret").retrieve().body(String.class)).isEqualTo("ok");
 
-        String call = "[default] GET " + this.server.url() + "/orders/8";
+        String call = "[default, RestClient] GET " + this.server.url() + "/orders/8";
         assertThat(output.getOut()).contains(call + " attempt 1: status 503 (UNAVAILABLE) -> retry")
             .contains(call + " wait 2ms (backoff) before attempt 2")
             .contains(call + " end after 2 attempts: none, status 200 returned as it was")
@@ -92,7 +92,7 @@ class RetryLogTests {
         assertThatThrownBy(() -> harness.client(this.server.url()).get().uri("/a").retrieve().toBodilessEntity()
             .block(Duration.ofSeconds(10))).isInstanceOf(WebClientResponseException.ServiceUnavailable.class);
 
-        String call = "[default] GET " + this.server.url() + "/a";
+        String call = "[default, WebClient] GET " + this.server.url() + "/a";
         assertThat(output.getOut()).contains(call + " attempt 2: status 503 (UNAVAILABLE) -> stop (exhausted)")
             .contains(call + " end after 2 attempts: exhausted, status 503 returned as it was");
     }
@@ -109,9 +109,9 @@ class RetryLogTests {
             .block(Duration.ofSeconds(10))).isInstanceOf(WebClientResponseException.ServiceUnavailable.class);
 
         assertThat(output.getOut())
-            .contains("[default] GET " + this.server.url() + "/missing attempt 1: status 404 (PERMANENT) -> stop (not_retryable)")
-            .contains("[default] GET " + this.server.url() + "/missing end after 1 attempt: not_retryable, status 404 returned as it was")
-            .contains("[default] POST " + this.server.url() + "/orders attempt 1: status 503 (UNAVAILABLE) -> stop (unsafe_method)");
+            .contains("[default, WebClient] GET " + this.server.url() + "/missing attempt 1: status 404 (PERMANENT) -> stop (not_retryable)")
+            .contains("[default, WebClient] GET " + this.server.url() + "/missing end after 1 attempt: not_retryable, status 404 returned as it was")
+            .contains("[default, WebClient] POST " + this.server.url() + "/orders attempt 1: status 503 (UNAVAILABLE) -> stop (unsafe_method)");
     }
 
     @Test
@@ -123,12 +123,32 @@ class RetryLogTests {
         assertThatThrownBy(() -> harness.client("http://127.0.0.1:" + port).get().uri("/x?q=1").retrieve().toBodilessEntity()
             .block(Duration.ofSeconds(10))).isInstanceOf(WebClientRequestException.class);
 
-        String call = "[default] GET http://127.0.0.1:" + port + "/x";
+        String call = "[default, WebClient] GET http://127.0.0.1:" + port + "/x";
         assertThat(output.getOut())
             .contains(call + " attempt 1: error org.springframework.web.reactive.function.client.WebClientRequestException caused by ")
             .contains("(CONNECTION_REFUSED) -> retry")
             .contains(call + " wait ")
             .contains(call + " end after 2 attempts: exhausted, error org.springframework.web.reactive.function.client.WebClientRequestException");
+    }
+
+    /** A call whose wait is ended by a stopping application ends on an exception: the log says so, as the caller sees it. */
+    @Test
+    void aCallEndedByShutdownIsLoggedWithTheExceptionTheCallerGets(CapturedOutput output) {
+        this.logger.setLevel(Level.DEBUG);
+        this.server.otherwise(status(503).header("Retry-After", "50"));
+        Harness harness = Harness.of(Harness.fastPolicy().deadline(Duration.ofMinutes(2)));
+        org.springframework.web.reactive.function.client.WebClient client = harness.client(this.server.url());
+        java.util.concurrent.atomic.AtomicReference<Throwable> ended = new java.util.concurrent.atomic.AtomicReference<>();
+        client.get().uri("/later").retrieve().toBodilessEntity().subscribe(null, ended::set);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> harness.listener.backoffs.size() == 1);
+
+        harness.waits.stop();
+
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> ended.get() != null);
+        assertThat(ended.get()).isInstanceOf(IllegalStateException.class);
+        String call = "[default, WebClient] GET " + this.server.url() + "/later";
+        assertThat(output.getOut()).contains(call + " end after 1 attempt: shutdown, error java.lang.IllegalStateException")
+            .doesNotContain("returned as it was");
     }
 
     @Test
@@ -145,6 +165,6 @@ class RetryLogTests {
     }
 
     private static java.util.List<String> lines(CapturedOutput output, String logger) {
-        return output.getOut().lines().filter((line) -> line.contains(logger) || line.contains("RetryLog")).toList();
+        return output.getOut().lines().filter((line) -> line.contains(logger)).toList();
     }
 }

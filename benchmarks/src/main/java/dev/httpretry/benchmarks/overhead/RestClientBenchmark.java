@@ -104,7 +104,7 @@ public final class RestClientBenchmark {
             }
         }
         finally {
-            interceptors.forEach(RetryClientHttpRequestInterceptor::shutdown);
+            interceptors.forEach((interceptor) -> interceptor.getWaits().stop());
             callers.shutdownNow();
             pool.disposeLater().block(Duration.ofSeconds(5));
         }

@@ -1,4 +1,4 @@
-package dev.httpretry.webclient;
+package dev.httpretry.client;
 
 import java.net.URI;
 import java.time.Duration;

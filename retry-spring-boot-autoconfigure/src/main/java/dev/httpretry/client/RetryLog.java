@@ -1,4 +1,4 @@
-package dev.httpretry.webclient;
+package dev.httpretry.client;
 
 import java.net.URI;
 import java.time.Duration;
@@ -20,39 +20,45 @@ import org.apache.commons.logging.LogFactory;
 
 /**
  * Says why a call was or was not retried: one DEBUG line per attempt outcome, per wait and per
- * call end, under the logger {@value #LOGGER_NAME}, for WebClient and RestClient calls alike. Made
- * per call, and only while that logger is
- * at DEBUG ({@link #wrap}), so a call with DEBUG off builds no line and no event for it. The URI is
- * logged without its query string, user info or fragment: those may hold secrets.
+ * call end, under the logger {@value #LOGGER_NAME}, for WebClient and RestClient calls alike, each
+ * line naming the client and the kind of client that made the call. Made per call, and only while
+ * that logger is at DEBUG ({@link #wrap}), so a call with DEBUG off builds no line and no event for
+ * it. The URI is logged without its query string, user info or fragment: those may hold secrets.
  *
- * <p>Lines look like {@code [payments] GET http://host/orders attempt 1: status 503 (UNAVAILABLE) -> retry},
- * {@code ... wait 120ms (backoff) before attempt 2} and {@code ... end after 3 attempts: exhausted, status 503 returned as it was}.
+ * <p>Lines look like {@code [payments, RestClient] GET http://host/orders attempt 1: status 503 (UNAVAILABLE) -> retry},
+ * {@code ... wait 120ms (backoff) before attempt 2} and {@code ... end after 3 attempts: exhausted, status 503 returned as it was};
+ * a call that ends on an exception of its own (the deadline passed between attempts, the application
+ * stopped) says {@code ... end after 1 attempt: shutdown, error java.lang.IllegalStateException}, as the caller gets it.
  */
 public final class RetryLog implements RetryListener {
 
     /** The logger every decision is logged to. */
-    public static final String LOGGER_NAME = "dev.httpretry.webclient.RetryLog";
+    public static final String LOGGER_NAME = "dev.httpretry.decisions";
 
     private static final Log logger = LogFactory.getLog(LOGGER_NAME);
 
+    private final String via;
+
     private final String uri;
 
-    private RetryLog(String uri) {
+    private RetryLog(String via, String uri) {
+        this.via = via;
         this.uri = uri;
     }
 
     /**
      * The listener for one call: the listeners of every call alone unless the logger is at DEBUG,
      * else those and a log of this call (a line that fails to log never breaks the call).
+     * @param via the kind of client that makes the call ({@code WebClient}, {@code RestClient})
      * @param url the request's URL
      * @param listeners the listeners of every call
      * @return the listener of this call
      */
-    public static RetryListener wrap(URI url, RetryListener listeners) {
+    public static RetryListener wrap(String via, URI url, RetryListener listeners) {
         if (!logger.isDebugEnabled()) {
             return listeners;
         }
-        return RetryListener.composite(List.of(listeners, new RetryLog(withoutQuery(url))));
+        return RetryListener.composite(List.of(listeners, new RetryLog(via, withoutQuery(url))));
     }
 
     @Override
@@ -103,7 +109,7 @@ public final class RetryLog implements RetryListener {
     }
 
     private String prefix(String client, String method) {
-        return "[" + client + "] " + method + " " + this.uri;
+        return "[" + client + ", " + this.via + "] " + method + " " + this.uri;
     }
 
     private static String describe(Outcome outcome) {
