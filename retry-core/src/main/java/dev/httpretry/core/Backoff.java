@@ -26,9 +26,9 @@ public record Backoff(Duration initialDelay, double multiplier, Duration maxDela
         Objects.requireNonNull(initialDelay, "initialDelay");
         Objects.requireNonNull(maxDelay, "maxDelay");
         Objects.requireNonNull(jitter, "jitter");
-        RetrySettings.notNegative("backoff.initial-delay", initialDelay);
-        RetrySettings.notNegative("backoff.max-delay", maxDelay);
-        RetrySettings.checkMultiplier(multiplier);
+        SettingChecks.notNegative("backoff.initial-delay", initialDelay);
+        SettingChecks.notNegative("backoff.max-delay", maxDelay);
+        SettingChecks.checkMultiplier(multiplier);
         if (maxDelay.compareTo(initialDelay) < 0) {
             throw new InvalidSettingException("backoff.max-delay", Durations.format(maxDelay),
                     "must be at least backoff.initial-delay (" + Durations.format(initialDelay) + ")");

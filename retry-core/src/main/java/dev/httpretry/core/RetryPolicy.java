@@ -203,7 +203,7 @@ public interface RetryPolicy {
          * @throws InvalidSettingException if out of range
          */
         public Builder maxAttempts(int maxAttempts) {
-            this.maxAttempts = RetrySettings.checkMaxAttempts(maxAttempts);
+            this.maxAttempts = SettingChecks.checkMaxAttempts(maxAttempts);
             return this;
         }
 
@@ -214,7 +214,7 @@ public interface RetryPolicy {
          * @throws InvalidSettingException if negative
          */
         public Builder initialDelay(Duration initialDelay) {
-            this.initialDelay = RetrySettings.notNegative("backoff.initial-delay", initialDelay);
+            this.initialDelay = SettingChecks.notNegative("backoff.initial-delay", initialDelay);
             return this;
         }
 
@@ -225,7 +225,7 @@ public interface RetryPolicy {
          * @throws InvalidSettingException if below 1 or not finite
          */
         public Builder multiplier(double multiplier) {
-            this.multiplier = RetrySettings.checkMultiplier(multiplier);
+            this.multiplier = SettingChecks.checkMultiplier(multiplier);
             return this;
         }
 
@@ -236,7 +236,7 @@ public interface RetryPolicy {
          * @throws InvalidSettingException if negative
          */
         public Builder maxDelay(Duration maxDelay) {
-            this.maxDelay = RetrySettings.notNegative("backoff.max-delay", maxDelay);
+            this.maxDelay = SettingChecks.notNegative("backoff.max-delay", maxDelay);
             return this;
         }
 
@@ -258,7 +258,7 @@ public interface RetryPolicy {
          * @throws InvalidSettingException if zero or negative
          */
         public Builder attemptTimeout(Duration attemptTimeout) {
-            this.attemptTimeout = RetrySettings.positive("attempt-timeout", attemptTimeout);
+            this.attemptTimeout = SettingChecks.positive("attempt-timeout", attemptTimeout);
             return this;
         }
 
@@ -269,7 +269,7 @@ public interface RetryPolicy {
          * @throws InvalidSettingException if zero or negative
          */
         public Builder deadline(Duration deadline) {
-            this.deadline = RetrySettings.positive("deadline", deadline);
+            this.deadline = SettingChecks.positive("deadline", deadline);
             return this;
         }
 
@@ -290,7 +290,7 @@ public interface RetryPolicy {
          * @throws InvalidSettingException if negative
          */
         public Builder retryAfterMaxWait(Duration maxWait) {
-            this.retryAfterMaxWait = RetrySettings.notNegative("retry-after.max-wait", maxWait);
+            this.retryAfterMaxWait = SettingChecks.notNegative("retry-after.max-wait", maxWait);
             return this;
         }
 
@@ -302,7 +302,7 @@ public interface RetryPolicy {
          * @throws InvalidSettingException if a status is not allowed
          */
         public Builder statuses(Set<Integer> statuses) {
-            this.statuses = RetrySettings.checkStatuses(statuses);
+            this.statuses = SettingChecks.checkStatuses(statuses);
             return this;
         }
 
@@ -313,7 +313,7 @@ public interface RetryPolicy {
          * @throws InvalidSettingException if negative
          */
         public Builder serverErrorRetries(int retries) {
-            this.serverErrorRetries = RetrySettings.checkServerErrorRetries(retries);
+            this.serverErrorRetries = SettingChecks.checkServerErrorRetries(retries);
             return this;
         }
 
@@ -324,7 +324,7 @@ public interface RetryPolicy {
          * @throws InvalidSettingException if negative
          */
         public Builder connectionRefusedMinDelay(Duration minDelay) {
-            this.connectionRefusedMinDelay = RetrySettings.notNegative("connection-refused-min-delay", minDelay);
+            this.connectionRefusedMinDelay = SettingChecks.notNegative("connection-refused-min-delay", minDelay);
             return this;
         }
 
@@ -336,7 +336,7 @@ public interface RetryPolicy {
          * @throws InvalidSettingException if a name is empty or not an HTTP token
          */
         public Builder methods(Set<String> methods) {
-            this.methods = RetrySettings.checkMethods(methods);
+            this.methods = SettingChecks.checkMethods(methods);
             return this;
         }
 
@@ -357,7 +357,7 @@ public interface RetryPolicy {
          * @throws InvalidSettingException if out of range
          */
         public Builder budgetRatio(double ratio) {
-            this.budgetRatio = RetrySettings.checkRatio(ratio);
+            this.budgetRatio = SettingChecks.checkRatio(ratio);
             return this;
         }
 
@@ -368,7 +368,7 @@ public interface RetryPolicy {
          * @throws InvalidSettingException if negative
          */
         public Builder budgetMinRetriesPerSecond(int minRetriesPerSecond) {
-            this.budgetMinRetriesPerSecond = RetrySettings.checkMinRetriesPerSecond(minRetriesPerSecond);
+            this.budgetMinRetriesPerSecond = SettingChecks.checkMinRetriesPerSecond(minRetriesPerSecond);
             return this;
         }
 
@@ -379,7 +379,7 @@ public interface RetryPolicy {
          * @throws InvalidSettingException if below 1
          */
         public Builder budgetMaxDestinations(int maxDestinations) {
-            this.budgetMaxDestinations = RetrySettings.checkMaxDestinations(maxDestinations);
+            this.budgetMaxDestinations = SettingChecks.checkMaxDestinations(maxDestinations);
             return this;
         }
 
@@ -400,7 +400,7 @@ public interface RetryPolicy {
          * @throws InvalidSettingException if out of range
          */
         public Builder bodyReplayLimit(long bytes) {
-            this.bodyReplayLimit = RetrySettings.checkBodyReplayLimit(bytes);
+            this.bodyReplayLimit = SettingChecks.checkBodyReplayLimit(bytes);
             return this;
         }
 
@@ -411,7 +411,7 @@ public interface RetryPolicy {
          * @throws InvalidSettingException if not a header name
          */
         public Builder attemptHeader(String header) {
-            this.attemptHeader = RetrySettings.checkAttemptHeader(header);
+            this.attemptHeader = SettingChecks.checkAttemptHeader(header);
             return this;
         }
 
@@ -432,7 +432,7 @@ public interface RetryPolicy {
          * @throws InvalidSettingException if not positive
          */
         public Builder hedgingDelay(Duration delay) {
-            this.hedgingDelay = RetrySettings.positive("hedging.delay", delay);
+            this.hedgingDelay = SettingChecks.positive("hedging.delay", delay);
             return this;
         }
 
@@ -443,7 +443,7 @@ public interface RetryPolicy {
          * @throws InvalidSettingException if out of range
          */
         public Builder maxHedges(int maxHedges) {
-            this.maxHedges = RetrySettings.checkMaxHedges(maxHedges);
+            this.maxHedges = SettingChecks.checkMaxHedges(maxHedges);
             return this;
         }
 

@@ -1,11 +1,8 @@
 package dev.httpretry.core;
 
 import java.time.Duration;
-import java.util.Collections;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * Every setting of a {@link RetryPolicy}, as immutable values that mirror the property groups of
@@ -13,9 +10,9 @@ import java.util.TreeSet;
  * when it is created and throws {@link InvalidSettingException} naming the setting as configured,
  * the value and what is allowed, so no invalid settings object can exist.
  *
- * <p>This file is where a setting lives: its record component, its default and its check. The
- * policy builder sets it, {@link #describe()} shows it (the {@code retry} endpoint's policy view),
- * and the code that uses it reads it from here.
+ * <p>This file is where a setting lives: its record component and its default; its check is in
+ * {@code SettingChecks}, beside the others. The policy builder sets it, {@link #describe()} shows it
+ * (the {@code retry} endpoint's policy view), and the code that uses it reads it from here.
  *
  * @param maxAttempts total attempts including the first; 1 means no retry
  * @param backoff the backoff between attempts
@@ -107,18 +104,18 @@ public record RetrySettings(int maxAttempts, Backoff backoff, Duration attemptTi
      * @throws InvalidSettingException if a value is not allowed
      */
     public RetrySettings {
-        checkMaxAttempts(maxAttempts);
+        SettingChecks.checkMaxAttempts(maxAttempts);
         Objects.requireNonNull(backoff, "backoff");
-        positive("attempt-timeout", attemptTimeout);
-        positive("deadline", deadline);
+        SettingChecks.positive("attempt-timeout", attemptTimeout);
+        SettingChecks.positive("deadline", deadline);
         Objects.requireNonNull(retryAfter, "retryAfter");
-        statuses = checkStatuses(statuses);
-        checkServerErrorRetries(serverErrorRetries);
-        notNegative("connection-refused-min-delay", connectionRefusedMinDelay);
-        methods = checkMethods(methods);
+        statuses = SettingChecks.checkStatuses(statuses);
+        SettingChecks.checkServerErrorRetries(serverErrorRetries);
+        SettingChecks.notNegative("connection-refused-min-delay", connectionRefusedMinDelay);
+        methods = SettingChecks.checkMethods(methods);
         Objects.requireNonNull(budget, "budget");
-        checkBodyReplayLimit(bodyReplayLimit);
-        checkAttemptHeader(attemptHeader);
+        SettingChecks.checkBodyReplayLimit(bodyReplayLimit);
+        SettingChecks.checkAttemptHeader(attemptHeader);
         Objects.requireNonNull(hedging, "hedging");
     }
 
@@ -168,7 +165,7 @@ public record RetrySettings(int maxAttempts, Backoff backoff, Duration attemptTi
          * @throws InvalidSettingException if the maximum wait is negative
          */
         public RetryAfterSettings {
-            notNegative("retry-after.max-wait", maxWait);
+            SettingChecks.notNegative("retry-after.max-wait", maxWait);
         }
 
         java.util.Map<String, Object> describe() {
@@ -200,9 +197,9 @@ public record RetrySettings(int maxAttempts, Backoff backoff, Duration attemptTi
          * @throws InvalidSettingException if a value is out of range
          */
         public BudgetSettings {
-            checkRatio(ratio);
-            checkMinRetriesPerSecond(minRetriesPerSecond);
-            checkMaxDestinations(maxDestinations);
+            SettingChecks.checkRatio(ratio);
+            SettingChecks.checkMinRetriesPerSecond(minRetriesPerSecond);
+            SettingChecks.checkMaxDestinations(maxDestinations);
         }
 
         /**
@@ -245,8 +242,8 @@ public record RetrySettings(int maxAttempts, Backoff backoff, Duration attemptTi
          * @throws InvalidSettingException if the delay is not positive or the number of hedges is out of range
          */
         public HedgingSettings {
-            positive("hedging.delay", delay);
-            checkMaxHedges(maxHedges);
+            SettingChecks.positive("hedging.delay", delay);
+            SettingChecks.checkMaxHedges(maxHedges);
         }
 
         java.util.Map<String, Object> describe() {
@@ -256,129 +253,5 @@ public record RetrySettings(int maxAttempts, Backoff backoff, Duration attemptTi
             view.put("max-hedges", this.maxHedges);
             return view;
         }
-    }
-
-    static int checkMaxHedges(int maxHedges) {
-        if (maxHedges < 0 || maxHedges >= MAX_ATTEMPTS_LIMIT) {
-            throw new InvalidSettingException("hedging.max-hedges", String.valueOf(maxHedges),
-                    "must be between 0 and " + (MAX_ATTEMPTS_LIMIT - 1));
-        }
-        return maxHedges;
-    }
-
-    static int checkMaxAttempts(int maxAttempts) {
-        if (maxAttempts < 1 || maxAttempts > MAX_ATTEMPTS_LIMIT) {
-            throw new InvalidSettingException("max-attempts", String.valueOf(maxAttempts),
-                    maxAttempts < 1 ? "must be at least 1" : "must be at most " + MAX_ATTEMPTS_LIMIT);
-        }
-        return maxAttempts;
-    }
-
-    static double checkMultiplier(double multiplier) {
-        if (!(multiplier >= 1.0) || Double.isInfinite(multiplier)) {
-            throw new InvalidSettingException("backoff.multiplier", String.valueOf(multiplier),
-                    "must be a finite number of at least 1.0");
-        }
-        return multiplier;
-    }
-
-    static Set<Integer> checkStatuses(Set<Integer> statuses) {
-        Set<Integer> copy = new TreeSet<>();
-        for (Integer status : statuses) {
-            Objects.requireNonNull(status, "status");
-            String requirement = null;
-            if (status < 400 || status > 599) {
-                requirement = "must be a 4xx or 5xx status";
-            }
-            else if (NEVER_RETRIED_STATUSES.contains(status)) {
-                requirement = "400, 401, 403 and 404 are never retried";
-            }
-            else if (status == 500) {
-                requirement = "500 is retried as often as server-error-retries says, not through statuses";
-            }
-            if (requirement != null) {
-                throw new InvalidSettingException("statuses", String.valueOf(status), requirement);
-            }
-            copy.add(status);
-        }
-        return Collections.unmodifiableSet(copy);
-    }
-
-    static int checkServerErrorRetries(int retries) {
-        if (retries < 0) {
-            throw new InvalidSettingException("server-error-retries", String.valueOf(retries), "must be zero or positive");
-        }
-        return retries;
-    }
-
-    static Set<String> checkMethods(Set<String> methods) {
-        Set<String> copy = new TreeSet<>();
-        for (String method : methods) {
-            Objects.requireNonNull(method, "method");
-            if (method.isEmpty() || !method.chars().allMatch(RetrySettings::isTokenChar)) {
-                throw new InvalidSettingException("methods", method, "must be an HTTP method name such as GET or PUT");
-            }
-            copy.add(method.toUpperCase(Locale.ROOT));
-        }
-        return Collections.unmodifiableSet(copy);
-    }
-
-    static double checkRatio(double ratio) {
-        if (!(ratio >= 0 && ratio <= 1000)) {
-            throw new InvalidSettingException("budget.ratio", String.valueOf(ratio), "must be between 0 and 1000");
-        }
-        return ratio;
-    }
-
-    static int checkMinRetriesPerSecond(int minRetriesPerSecond) {
-        if (minRetriesPerSecond < 0) {
-            throw new InvalidSettingException("budget.min-retries-per-second", String.valueOf(minRetriesPerSecond),
-                    "must be zero or positive");
-        }
-        return minRetriesPerSecond;
-    }
-
-    static int checkMaxDestinations(int maxDestinations) {
-        if (maxDestinations < 1) {
-            throw new InvalidSettingException("budget.max-destinations", String.valueOf(maxDestinations), "must be at least 1");
-        }
-        return maxDestinations;
-    }
-
-    static long checkBodyReplayLimit(long bytes) {
-        if (bytes < 0 || bytes > MAX_BODY_REPLAY_LIMIT) {
-            throw new InvalidSettingException("body-replay-limit", bytes + "B",
-                    "must be between 0B and " + MAX_BODY_REPLAY_LIMIT + "B");
-        }
-        return bytes;
-    }
-
-    static String checkAttemptHeader(String header) {
-        Objects.requireNonNull(header, "attempt-header");
-        if (!header.isEmpty() && !header.chars().allMatch(RetrySettings::isTokenChar)) {
-            throw new InvalidSettingException("attempt-header", header, "must be an HTTP header name such as X-Retry-Attempt, or empty");
-        }
-        return header;
-    }
-
-    static Duration notNegative(String setting, Duration value) {
-        Objects.requireNonNull(value, setting);
-        if (value.isNegative()) {
-            throw new InvalidSettingException(setting, Durations.format(value), "must be zero or positive");
-        }
-        return value;
-    }
-
-    static Duration positive(String setting, Duration value) {
-        Objects.requireNonNull(value, setting);
-        if (value.isNegative() || value.isZero()) {
-            throw new InvalidSettingException(setting, Durations.format(value), "must be positive");
-        }
-        return value;
-    }
-
-    private static boolean isTokenChar(int c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
     }
 }
