@@ -1,13 +1,11 @@
 package dev.httpretry.core;
 
 import java.time.Clock;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 
 import org.jspecify.annotations.Nullable;
@@ -36,25 +34,11 @@ public final class RetryBudgets {
 
     private static final RetryBudgets DISABLED = new RetryBudgets(null, 1);
 
-    private static final Comparator<DestinationBudget> LOWEST_FIRST = Comparator.comparingLong(DestinationBudget::available)
-            .thenComparing(DestinationBudget::destination);
-
     private final @Nullable Function<String, RetryBudget> factory;
 
     private final int maxDestinations;
 
-    private final ConcurrentHashMap<String, Node> nodes;
-
-    /** Guards the list, {@link Node#linked} and {@link #count}; a lock, not a monitor, so virtual threads never pin. */
-    private final ReentrantLock lock = new ReentrantLock();
-
-    /** The sentinel of a circular list: {@code head.next} is the least recently used, {@code head.prev} the most. */
-    private final Node head = new Node("", RetryBudget.unlimited());
-
-    /** Written under the lock; read without it, to skip the lock for the destination used last. */
-    private volatile @Nullable Node mostRecent;
-
-    private int count;
+    private final LruBudgetMap budgets;
 
     private RetryBudgets(@Nullable Function<String, RetryBudget> factory, int maxDestinations) {
         if (maxDestinations < 1) {
@@ -62,9 +46,7 @@ public final class RetryBudgets {
         }
         this.factory = factory;
         this.maxDestinations = maxDestinations;
-        this.nodes = new ConcurrentHashMap<>(factory == null ? 1 : Math.min(maxDestinations, 1024));
-        this.head.prev = this.head;
-        this.head.next = this.head;
+        this.budgets = new LruBudgetMap(maxDestinations, factory == null ? 1 : Math.min(maxDestinations, 1024));
     }
 
     /**
@@ -151,22 +133,7 @@ public final class RetryBudgets {
         if (factory == null) {
             return RetryBudget.unlimited();
         }
-        Node node = nodes.get(key);
-        if (node != null) {
-            if (mostRecent != node) {
-                lock.lock();
-                try {
-                    if (node.linked) {
-                        moveToMostRecent(node);
-                    }
-                }
-                finally {
-                    lock.unlock();
-                }
-            }
-            return node.budget;
-        }
-        return add(key, factory);
+        return this.budgets.get(key, factory);
     }
 
     /**
@@ -182,74 +149,13 @@ public final class RetryBudgets {
         if (this.factory == null) {
             return RetryBudget.unlimited();
         }
-        Node recent = this.mostRecent;
+        RetryBudget recent = this.budgets.mostRecentFor(scheme, host, port);
         if (recent != null) {
-            Parts parts = recent.parts;
-            if (parts != null && parts.matches(scheme, host, port)) {
-                return recent.budget;
-            }
+            return recent;
         }
         RetryBudget budget = forDestination(destination(scheme, host, port));
-        Node found = this.mostRecent;
-        if (found != null && found.budget == budget) {
-            found.parts = new Parts(scheme, host, port);
-        }
+        this.budgets.rememberParts(budget, scheme, host, port);
         return budget;
-    }
-
-    private RetryBudget add(String key, Function<String, RetryBudget> factory) {
-        lock.lock();
-        try {
-            Node node = nodes.get(key);
-            if (node != null) {
-                moveToMostRecent(node);
-                return node.budget;
-            }
-            RetryBudget budget = Objects.requireNonNull(factory.apply(key), () -> "The budget factory made null for " + key);
-            if (count == maxDestinations) {
-                Node eldest = head.next;
-                unlink(eldest);
-                nodes.remove(eldest.key, eldest);
-                count--;
-            }
-            node = new Node(key, budget);
-            linkMostRecent(node);
-            nodes.put(key, node);
-            count++;
-            return budget;
-        }
-        finally {
-            lock.unlock();
-        }
-    }
-
-    private void moveToMostRecent(Node node) {
-        if (head.prev != node) {
-            unlink(node);
-            linkMostRecent(node);
-        }
-        mostRecent = node;
-    }
-
-    private void linkMostRecent(Node node) {
-        Node last = head.prev;
-        node.prev = last;
-        node.next = head;
-        last.next = node;
-        head.prev = node;
-        node.linked = true;
-        mostRecent = node;
-    }
-
-    private void unlink(Node node) {
-        node.prev.next = node.next;
-        node.next.prev = node.prev;
-        node.prev = node;
-        node.next = node;
-        node.linked = false;
-        if (mostRecent == node) {
-            mostRecent = null;
-        }
     }
 
     /**
@@ -262,13 +168,8 @@ public final class RetryBudgets {
         if (factory == null) {
             return Long.MAX_VALUE;
         }
-        long least = Long.MAX_VALUE;
-        boolean any = false;
-        for (Node node : nodes.values()) {
-            least = Math.min(least, node.budget.available());
-            any = true;
-        }
-        return any ? least : factory.apply("").available();
+        OptionalLong least = this.budgets.leastAvailable();
+        return least.isPresent() ? least.getAsLong() : factory.apply("").available();
     }
 
     /**
@@ -286,12 +187,7 @@ public final class RetryBudgets {
         if (factory == null || limit == 0) {
             return List.of();
         }
-        List<DestinationBudget> all = new ArrayList<>(Math.min(nodes.size(), maxDestinations));
-        for (Node node : nodes.values()) {
-            all.add(new DestinationBudget(node.key, node.budget.available()));
-        }
-        all.sort(LOWEST_FIRST);
-        return List.copyOf(all.subList(0, Math.min(limit, all.size())));
+        return this.budgets.snapshot(limit);
     }
 
     /**
@@ -299,7 +195,7 @@ public final class RetryBudgets {
      * @return the number; 0 when disabled
      */
     public int size() {
-        return nodes.size();
+        return this.budgets.size();
     }
 
     /**
@@ -320,49 +216,11 @@ public final class RetryBudgets {
 
     /** The destinations in use order, least recently used first; for tests. */
     List<String> byRecency() {
-        lock.lock();
-        try {
-            List<String> keys = new ArrayList<>(count);
-            for (Node node = head.next; node != head; node = node.next) {
-                keys.add(node.key);
-            }
-            return keys;
-        }
-        finally {
-            lock.unlock();
-        }
+        return this.budgets.byRecency();
     }
 
     @Override
     public String toString() {
         return factory == null ? "RetryBudgets[disabled]" : "RetryBudgets[" + size() + " of at most " + maxDestinations + " destinations]";
-    }
-
-    private record Parts(String scheme, String host, int port) {
-
-        boolean matches(String scheme, String host, int port) {
-            return this.port == port && this.host.equals(host) && this.scheme.equals(scheme);
-        }
-    }
-
-    private static final class Node {
-
-        final String key;
-
-        final RetryBudget budget;
-
-        Node prev = this;
-
-        Node next = this;
-
-        boolean linked;
-
-        /** The URI parts this destination was last looked up by, so the same parts find it without building the key. */
-        volatile @Nullable Parts parts;
-
-        Node(String key, RetryBudget budget) {
-            this.key = key;
-            this.budget = budget;
-        }
     }
 }
