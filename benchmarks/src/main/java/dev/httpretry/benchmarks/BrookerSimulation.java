@@ -9,9 +9,6 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
-import java.util.PriorityQueue;
-import java.util.SplittableRandom;
 
 import dev.httpretry.core.Backoff;
 import dev.httpretry.core.Durations;
@@ -108,16 +105,6 @@ public final class BrookerSimulation {
         }
     }
 
-    /** One message arriving somewhere at a simulated time; {@code seq} breaks ties in the order of sending. */
-    private record Event(long time, long seq, int client, int kind, long value) implements Comparable<Event> {
-
-        @Override
-        public int compareTo(Event other) {
-            int byTime = Long.compare(this.time, other.time);
-            return (byTime != 0) ? byTime : Long.compare(this.seq, other.seq);
-        }
-    }
-
     /**
      * Runs one trial.
      * @param jitter the algorithm
@@ -127,67 +114,7 @@ public final class BrookerSimulation {
      * @return calls and completion time
      */
     public static Trial trial(Jitter jitter, int clients, long seed, Settings settings) {
-        Objects.requireNonNull(jitter, "jitter");
-        if (clients < 1) {
-            throw new IllegalArgumentException("Invalid number of clients (" + clients + "): must be at least 1");
-        }
-        Backoff backoff = settings.backoff(jitter);
-        SplittableRandom root = new SplittableRandom(seed);
-        SplittableRandom network = root.split();
-        SplittableRandom jitterRandom = root.split();
-        double meanNanos = settings.networkMeanMillis() * 1e6;
-        double sdNanos = settings.networkSdMillis() * 1e6;
-
-        int[] retries = new int[clients];
-        Duration[] previousDelay = new Duration[clients];
-        PriorityQueue<Event> queue = new PriorityQueue<>();
-        long[] seq = {0};
-        long version = 0;
-        long calls = 0;
-        long completion = 0;
-        int succeeded = 0;
-        for (int client = 0; client < clients; client++) {
-            previousDelay[client] = settings.initialDelay();
-            queue.add(new Event(delay(network, meanNanos, sdNanos), seq[0]++, client, SERVER_READ, 0));
-        }
-        while (!queue.isEmpty()) {
-            Event event = queue.poll();
-            long now = event.time();
-            int client = event.client();
-            switch (event.kind()) {
-                case SERVER_READ ->
-                    queue.add(new Event(now + delay(network, meanNanos, sdNanos), seq[0]++, client, CLIENT_READ_RESPONSE, version));
-                case CLIENT_READ_RESPONSE ->
-                    queue.add(new Event(now + delay(network, meanNanos, sdNanos), seq[0]++, client, SERVER_WRITE, event.value()));
-                case SERVER_WRITE -> {
-                    calls++;
-                    boolean success = event.value() == version;
-                    if (success) {
-                        version++;
-                    }
-                    queue.add(new Event(now + delay(network, meanNanos, sdNanos), seq[0]++, client, CLIENT_WRITE_RESPONSE,
-                            success ? 1 : 0));
-                }
-                case CLIENT_WRITE_RESPONSE -> {
-                    if (event.value() == 1) {
-                        succeeded++;
-                        completion = now;
-                    }
-                    else {
-                        int retry = ++retries[client];
-                        Duration wait = backoff.delay(retry, previousDelay[client], jitterRandom.nextDouble());
-                        previousDelay[client] = wait;
-                        queue.add(new Event(now + wait.toNanos() + delay(network, meanNanos, sdNanos), seq[0]++, client,
-                                SERVER_READ, 0));
-                    }
-                }
-                default -> throw new IllegalStateException("Unknown event " + event);
-            }
-        }
-        if (succeeded != clients) {
-            throw new IllegalStateException(succeeded + " of " + clients + " clients succeeded");
-        }
-        return new Trial(calls, completion);
+        return OccTrial.run(jitter, clients, seed, settings);
     }
 
     /**
@@ -234,11 +161,6 @@ public final class BrookerSimulation {
         return results;
     }
 
-    /** Network delay in nanoseconds: normal, truncated at 0. */
-    private static long delay(SplittableRandom random, double meanNanos, double sdNanos) {
-        return Math.round(Math.max(0.0, meanNanos + sdNanos * random.nextGaussian()));
-    }
-
     /**
      * Runs the experiment and writes {@code brooker-simulation.csv}, {@code .md} and {@code .png}.
      * Arguments: {@code --trials 100 --max-clients 100 --step 10 --seed 20150304 --base-ms 5 --out results}.
@@ -269,8 +191,8 @@ public final class BrookerSimulation {
                 "network N(%.0f ms, %.0f ms) one way, base %s, multiplier %.1f, cap %s, %d trials per point, seeds %d..%d",
                 settings.networkMeanMillis(), settings.networkSdMillis(), Durations.format(settings.initialDelay()),
                 settings.multiplier(), Durations.format(settings.maxDelay()), trials, seed, seed + trials - 1);
-        String csv = csv(results);
-        String markdown = markdown(results, description);
+        String csv = BrookerResults.csv(results);
+        String markdown = BrookerResults.markdown(results, description);
         System.out.println(markdown);
         System.out.printf(Locale.ROOT, "(simulated in %.1f s of wall time)%n", seconds);
 
@@ -278,58 +200,8 @@ public final class BrookerSimulation {
         Files.writeString(out.resolve("brooker-simulation.csv"), csv);
         Files.writeString(out.resolve("brooker-simulation.md"), markdown);
         Path png = out.resolve("brooker-simulation.png");
-        writePlot(results, description, png);
+        BrookerResults.writePlot(results, description, png);
         System.out.println("wrote " + out.resolve("brooker-simulation.csv") + ", " + out.resolve("brooker-simulation.md")
                 + " and " + png);
-    }
-
-    static String csv(Map<Jitter, List<Point>> results) {
-        StringBuilder csv = new StringBuilder("algorithm,clients,trials,mean_calls,calls_per_client,min_calls,max_calls,mean_completion_ms\n");
-        results.forEach((jitter, points) -> points.forEach((p) -> csv.append(String.format(Locale.ROOT,
-                "%s,%d,%d,%.2f,%.3f,%d,%d,%.2f%n", jitter.configName(), p.clients(), p.trials(), p.meanCalls(),
-                p.callsPerClient(), p.minCalls(), p.maxCalls(), p.meanCompletionMillis()))));
-        return csv.toString();
-    }
-
-    static String markdown(Map<Jitter, List<Point>> results, String description) {
-        StringBuilder md = new StringBuilder();
-        md.append("Brooker's OCC simulation, jitter from dev.httpretry.core.Backoff: ").append(description).append("\n\n");
-        md.append("Total calls (writes received by the server, all attempts of all clients), mean per trial:\n\n");
-        table(md, results, Point::meanCalls, "%.1f");
-        md.append("\nCompletion time (simulated ms until the last client succeeded), mean per trial:\n\n");
-        table(md, results, Point::meanCompletionMillis, "%.0f");
-        return md.toString();
-    }
-
-    private static void table(StringBuilder md, Map<Jitter, List<Point>> results,
-            java.util.function.ToDoubleFunction<Point> value, String format) {
-        md.append("| clients |");
-        results.keySet().forEach((jitter) -> md.append(' ').append(jitter.configName()).append(" |"));
-        md.append('\n').append("| ---: |");
-        results.keySet().forEach((jitter) -> md.append(" ---: |"));
-        md.append('\n');
-        List<Point> first = results.values().iterator().next();
-        for (int i = 0; i < first.size(); i++) {
-            md.append("| ").append(first.get(i).clients()).append(" |");
-            for (List<Point> points : results.values()) {
-                md.append(' ').append(String.format(Locale.ROOT, format, value.applyAsDouble(points.get(i)))).append(" |");
-            }
-            md.append('\n');
-        }
-    }
-
-    private static void writePlot(Map<Jitter, List<Point>> results, String description, Path png) throws IOException {
-        List<LinePlot.Series> calls = new ArrayList<>();
-        List<LinePlot.Series> times = new ArrayList<>();
-        results.forEach((jitter, points) -> {
-            double[] x = points.stream().mapToDouble(Point::clients).toArray();
-            calls.add(new LinePlot.Series(jitter.configName(), x, points.stream().mapToDouble(Point::meanCalls).toArray()));
-            times.add(new LinePlot.Series(jitter.configName(), x,
-                    points.stream().mapToDouble(Point::meanCompletionMillis).toArray()));
-        });
-        LinePlot.write(png, "Brooker's OCC simulation with dev.httpretry.core.Backoff (" + description + ")",
-                List.of(new LinePlot.Panel("Work: total calls", "clients", "calls (mean per trial)", calls, false),
-                        new LinePlot.Panel("Completion time (log scale)", "clients",
-                                "simulated ms until the last client succeeded", times, true)));
     }
 }

@@ -1,27 +1,17 @@
 package dev.httpretry.benchmarks.soak;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
 import java.util.EnumMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
-import io.netty.handler.codec.http.HttpHeaderNames;
 import org.jspecify.annotations.Nullable;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
@@ -32,7 +22,7 @@ import reactor.netty.http.server.HttpServerResponse;
  * A Reactor Netty server on 127.0.0.1 (port 0) that answers each request with a fault drawn at
  * random (seeded) from a weighted mix, and records every request it receives: by fault, and by
  * the {@value #CALL_ID} of the call it belongs to. A request with {@value #CALM} always gets
- * {@code 200}. Thread-safe.
+ * {@code 200}. Thread-safe; what each fault sends is in {@link FaultAnswers}.
  */
 public final class ChaosServer implements AutoCloseable {
 
@@ -44,15 +34,6 @@ public final class ChaosServer implements AutoCloseable {
 
     static final String IDEMPOTENCY_KEY = "Idempotency-Key";
 
-    /** The length announced by a response that is reset mid-body; only part of it is sent. */
-    static final int ANNOUNCED_LENGTH = 4096;
-
-    private static final DateTimeFormatter IMF_FIXDATE = DateTimeFormatter
-        .ofPattern("EEE, dd MMM uuuu HH:mm:ss 'GMT'", Locale.US)
-        .withZone(ZoneOffset.UTC);
-
-    private static final String PADDING = "x".repeat(512);
-
     private final FaultKind[] kinds;
 
     private final int[] cumulativeWeights;
@@ -60,7 +41,7 @@ public final class ChaosServer implements AutoCloseable {
     /** Guarded by itself: one seeded sequence of choices, whatever thread a request arrives on. */
     private final SplittableRandom random;
 
-    private final Clock clock;
+    private final FaultAnswers answers;
 
     private final Map<FaultKind, LongAdder> faults = new EnumMap<>(FaultKind.class);
 
@@ -79,7 +60,6 @@ public final class ChaosServer implements AutoCloseable {
 
     private final LongAdder withoutCallId = new LongAdder();
 
-
     private final DisposableServer server;
 
     /**
@@ -97,7 +77,7 @@ public final class ChaosServer implements AutoCloseable {
             this.cumulativeWeights[i] = total;
         }
         this.random = new SplittableRandom(seed);
-        this.clock = clock;
+        this.answers = new FaultAnswers(clock);
         for (FaultKind kind : FaultKind.values()) {
             this.faults.put(kind, new LongAdder());
         }
@@ -169,7 +149,7 @@ public final class ChaosServer implements AutoCloseable {
         boolean calm = request.requestHeaders().contains(CALM);
         if (callId != null && this.closeNext.remove(callId)) {
             // the second half of UNAVAILABLE_THEN_CLOSED, counted under that fault already
-            return request.receive().then().then(close(response));
+            return request.receive().then().then(FaultAnswers.close(response));
         }
         FaultKind fault;
         int variant;
@@ -185,32 +165,11 @@ public final class ChaosServer implements AutoCloseable {
         boolean withBody = !"GET".equals(request.method().name());
         Mono<Void> read = request.receive().aggregate().asByteArray().defaultIfEmpty(NO_BODY)
             .doOnNext((received) -> checkBody(callId, withBody, received)).then();
-        String body = "ok " + callId + " " + PADDING;
-        return switch (fault) {
-            case OK, REFUSED -> read.then(send(response.status(200), body));
-            case UNAVAILABLE -> read.then(send(response.status(503), "unavailable " + PADDING));
-            case RATE_LIMITED_DELTA -> read.then(send(response.status(429)
-                .header(HttpHeaderNames.RETRY_AFTER, String.valueOf(variant % 2)), "slow down"));
-            // one to two seconds ahead: the next whole second plus one, as HTTP-dates have no fraction
-            case RATE_LIMITED_DATE -> read.then(Mono.defer(() -> send(response.status(429).header(HttpHeaderNames.RETRY_AFTER,
-                    IMF_FIXDATE.format(this.clock.instant().truncatedTo(ChronoUnit.SECONDS).plusSeconds(2))), "slow down")));
-            case RESET_MID_RESPONSE -> read.then(resetMidBody(response, (variant % 2 == 0) ? 200 : 503));
-            case CLOSED_BEFORE_HEADERS -> read.then(close(response));
-            case SLOW -> read.then(Mono.delay(Duration.ofMillis(400 + variant))).then(send(response.status(200), body));
-            case AT_TIMEOUT -> read.then(Mono.delay(Duration.ofMillis(195 + variant / 40))).then(send(response.status(200), body));
-            // the body stalls longer than a retried body is drained (1 s), then ends: a caller that gets it as the last answer can read it
-            case STALLED_BODY -> read.then(response.status(503).header(HttpHeaderNames.CONTENT_LENGTH, "20")
-                .send(Flux.concat(Mono.fromSupplier(() -> bytes("0123456789")),
-                        Mono.delay(Duration.ofMillis(1500)).map((tick) -> bytes("0123456789")))).then());
-            case ENDLESS_BODY -> read.then(response.status(503)
-                .send(Flux.interval(Duration.ofMillis(5)).take(Duration.ofSeconds(5)).map((n) -> bytes(PADDING))).then());
-            case UNAVAILABLE_THEN_CLOSED -> {
-                if (callId != null) {
-                    this.closeNext.add(callId);
-                }
-                yield read.then(send(response.status(503), "unavailable " + PADDING));
-            }
-        };
+        if (fault == FaultKind.UNAVAILABLE_THEN_CLOSED && callId != null) {
+            // so that the call's next request is closed before any response (above)
+            this.closeNext.add(callId);
+        }
+        return this.answers.answer(fault, variant, callId, read, response);
     }
 
     private void checkBody(@Nullable String callId, boolean withBody, byte[] received) {
@@ -256,38 +215,6 @@ public final class ChaosServer implements AutoCloseable {
             }
         }
         throw new IllegalStateException("roll " + roll + " beyond the weights");
-    }
-
-    private static Mono<Void> send(HttpServerResponse response, String body) {
-        return response.header(HttpHeaderNames.CONTENT_TYPE, "text/plain").send(Mono.fromSupplier(() -> bytes(body))).then();
-    }
-
-    /**
-     * A body in an unpooled heap buffer, which Netty's leak detector does not track: the soak
-     * watches the client's buffers, and Reactor Netty's server can lose a body it is about to write
-     * when the client has already closed the connection (a slow answer after the attempt timed out).
-     */
-    private static ByteBuf bytes(String text) {
-        return Unpooled.wrappedBuffer(text.getBytes(StandardCharsets.US_ASCII));
-    }
-
-    /**
-     * Sends the headers with a {@code Content-Length} of {@value #ANNOUNCED_LENGTH} and about a
-     * quarter of the body in two chunks (a Flux, so the headers go first and keep that length),
-     * then closes the channel: the client sees the connection end mid-body.
-     */
-    private static Mono<Void> resetMidBody(HttpServerResponse response, int status) {
-        String part = "y".repeat(512);
-        return response.status(status)
-            .header(HttpHeaderNames.CONTENT_TYPE, "text/plain")
-            .header(HttpHeaderNames.CONTENT_LENGTH, String.valueOf(ANNOUNCED_LENGTH))
-            .send(Flux.just(part, part).map(ChaosServer::bytes))
-            .then()
-            .then(close(response));
-    }
-
-    private static Mono<Void> close(HttpServerResponse response) {
-        return Mono.fromRunnable(() -> response.withConnection((connection) -> connection.channel().close()));
     }
 
     @Override
