@@ -1,27 +1,10 @@
 package dev.httpretry.webclient;
 
-import java.nio.ByteBuffer;
-import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 
 import dev.httpretry.core.InvalidSettingException;
 import org.jspecify.annotations.Nullable;
-import org.reactivestreams.Publisher;
-import reactor.core.publisher.Flux;
-import reactor.core.publisher.Mono;
-import reactor.core.publisher.SignalType;
-import reactor.core.publisher.Sinks;
 
-import org.springframework.core.io.buffer.DataBuffer;
-import org.springframework.core.io.buffer.DataBufferUtils;
-import org.springframework.http.HttpHeaders;
-import org.springframework.http.client.reactive.ClientHttpRequest;
-import org.springframework.http.client.reactive.ClientHttpRequestDecorator;
 import org.springframework.web.reactive.function.BodyInserter;
 import org.springframework.web.reactive.function.BodyInserters;
 import org.springframework.web.reactive.function.client.ClientRequest;
@@ -58,19 +41,22 @@ import org.springframework.web.reactive.function.client.ClientRequest;
  *
  * <p>Thread-safe. The owner of the call calls {@link #release()} when the call ends, whatever way
  * it ends.
+ *
+ * <p>This class is what the call sees; the work is shared out: {@link BodyRecorder} is the body
+ * inserter of {@link #request()} and decides, attempt by attempt, whether to record, wait or replay;
+ * {@link RecordingRequest} taps what the original inserter writes; {@link BodyBytes} keeps the
+ * copy; {@link BodyRecording} is what a replay writes.
  */
-public final class ReplayableBody {
+final class ReplayableBody {
 
     /** The largest limit: the largest Java array. */
     public static final long MAX_LIMIT_BYTES = Integer.MAX_VALUE - 8;
 
-    private static final int INITIAL_CAPACITY = 8192;
-
     private final ClientRequest request;
 
-    private final @Nullable Recorder recorder;
+    private final @Nullable BodyRecorder recorder;
 
-    private ReplayableBody(ClientRequest request, @Nullable Recorder recorder) {
+    private ReplayableBody(ClientRequest request, @Nullable BodyRecorder recorder) {
         this.request = request;
         this.recorder = recorder;
     }
@@ -92,7 +78,7 @@ public final class ReplayableBody {
         if (request.body() == BodyInserters.empty()) {
             return new ReplayableBody(request, null);
         }
-        Recorder recorder = new Recorder(request.body(), (int) limitBytes);
+        BodyRecorder recorder = new BodyRecorder(request.body(), (int) limitBytes);
         return new ReplayableBody(ClientRequest.from(request).body(recorder).build(), recorder);
     }
 
@@ -101,7 +87,7 @@ public final class ReplayableBody {
      * @return the same request each time: the original one when it has no body
      */
     public ClientRequest request() {
-        return request;
+        return this.request;
     }
 
     /**
@@ -112,7 +98,7 @@ public final class ReplayableBody {
      * @return whether the body can be sent again; always {@code true} without a body
      */
     public boolean replayable() {
-        return recorder == null || recorder.replayable();
+        return this.recorder == null || this.recorder.replayable();
     }
 
     /**
@@ -121,7 +107,7 @@ public final class ReplayableBody {
      * @return {@code true} once recorded and until released; {@code false} for a request without a body
      */
     public boolean recorded() {
-        return recorder != null && recorder.state.get() == State.RECORDED;
+        return this.recorder != null && this.recorder.recorded();
     }
 
     /**
@@ -132,7 +118,7 @@ public final class ReplayableBody {
      *     not observed
      */
     public boolean mayHaveSent() {
-        return recorder != null && recorder.mayHaveSent;
+        return this.recorder != null && this.recorder.mayHaveSent();
     }
 
     /**
@@ -154,306 +140,13 @@ public final class ReplayableBody {
      * of the call calls it when the call ends. Safe to call more than once, and from any thread.
      */
     public void release() {
-        if (recorder != null) {
-            recorder.release();
+        if (this.recorder != null) {
+            this.recorder.release();
         }
     }
 
     @Override
     public String toString() {
-        return recorder == null ? "ReplayableBody[no body]" : "ReplayableBody[" + recorder.state.get() + "]";
-    }
-
-    private enum State {
-
-        /** No attempt has run the original inserter yet. */
-        FRESH,
-
-        /** The first attempt is running the original inserter and recording what it writes. */
-        RECORDING,
-
-        /** The whole body is recorded. */
-        RECORDED,
-
-        /** The body outgrew the limit, or the first attempt ended before it was whole. */
-        NOT_REPLAYABLE,
-
-        /** Released by the owner. */
-        RELEASED
-    }
-
-    /** What a replay writes: the bytes and the headers the original inserter set. */
-    private record Recording(byte[] bytes, int length, Map<String, List<String>> headers, boolean viaSetComplete) {
-    }
-
-    /** The body inserter of {@link #request()}. */
-    private static final class Recorder implements BodyInserter<Object, ClientHttpRequest> {
-
-        private final BodyInserter<?, ? super ClientHttpRequest> original;
-
-        private final int limit;
-
-        private final AtomicReference<State> state = new AtomicReference<>(State.FRESH);
-
-        /** Empties once the first attempt's recording has ended, either way. */
-        private final Sinks.Empty<Void> settled = Sinks.empty();
-
-        private volatile boolean mayHaveSent;
-
-        /** Whether the recording attempt's connection has asked for the body (some connectors ask only once connected). */
-        private volatile boolean bodySubscribed;
-
-        /** Counts recordings, so the body of an attempt that was given up on is never read after the next one began. */
-        private final AtomicInteger generation = new AtomicInteger();
-
-        private volatile @Nullable Recording recording;
-
-        private volatile @Nullable String notReplayable;
-
-        // Written only by the first attempt, whose buffers arrive one at a time (Reactive Streams §1.3).
-        private byte @Nullable [] buffer;
-
-        private int length;
-
-        private Map<String, List<String>> bodyHeaders = Map.of();
-
-        Recorder(BodyInserter<?, ? super ClientHttpRequest> original, int limit) {
-            this.original = original;
-            this.limit = limit;
-        }
-
-        boolean replayable() {
-            State current = state.get();
-            return current == State.FRESH || current == State.RECORDING || current == State.RECORDED;
-        }
-
-        void release() {
-            while (true) {
-                State current = state.get();
-                if (current == State.RELEASED) {
-                    return;
-                }
-                if (state.compareAndSet(current, State.RELEASED)) {
-                    recording = null;
-                    buffer = null;
-                    settled.tryEmitEmpty();
-                    return;
-                }
-            }
-        }
-
-        @Override
-        public Mono<Void> insert(ClientHttpRequest request, Context context) {
-            return Mono.defer(() -> {
-                if (state.compareAndSet(State.FRESH, State.RECORDING)) {
-                    return record(request, context);
-                }
-                if (state.get() == State.RECORDING) {
-                    return settled.asMono().then(Mono.defer(() -> replay(request)));
-                }
-                return replay(request);
-            });
-        }
-
-        private Mono<Void> record(ClientHttpRequest request, Context context) {
-            this.bodySubscribed = false;
-            int current = this.generation.incrementAndGet();
-            // deferred, so that an inserter that throws instead of returning an error still ends the recording
-            return Mono.defer(() -> original.insert(new RecordingRequest(request, HttpHeaders.copyOf(request.getHeaders()), current),
-                    context))
-                .doFinally(signal -> {
-                    // A connector that reads the body only once connected (Jetty, the JDK's, Apache's)
-                    // completes the insert before reading it, and a cancel may come before it asks:
-                    // then the attempt's end decides (attemptEnded). An error is the body's own.
-                    if (signal == SignalType.ON_ERROR || (signal == SignalType.CANCEL && this.bodySubscribed)) {
-                        fail("its first attempt ended (" + signal + ") before the whole body was read");
-                    }
-                });
-        }
-
-        void attemptEnded() {
-            if (this.state.get() != State.RECORDING) {
-                return;
-            }
-            if (!this.bodySubscribed) {
-                // never read: the next attempt records it afresh
-                this.buffer = null;
-                this.length = 0;
-                this.mayHaveSent = false;
-                this.generation.incrementAndGet();
-                this.state.compareAndSet(State.RECORDING, State.FRESH);
-            }
-            else {
-                fail("its first attempt ended before the whole body was read");
-            }
-        }
-
-        private Mono<Void> replay(ClientHttpRequest request) {
-            State current = state.get();
-            Recording recorded = current == State.RECORDED ? recording : null;
-            if (recorded == null) {
-                String reason = current == State.RELEASED ? "it was released when its call ended" : notReplayable;
-                return Mono.error(new BodyNotReplayableException("The request body cannot be sent again: "
-                        + (reason != null ? reason : "it is not recorded")));
-            }
-            HttpHeaders headers = request.getHeaders();
-            recorded.headers().forEach(headers::put);
-            return Mono.defer(() -> {
-                mayHaveSent = true;
-                if (recorded.viaSetComplete()) {
-                    return request.setComplete();
-                }
-                return request.writeWith(Mono.fromSupplier(
-                        () -> request.bufferFactory().wrap(ByteBuffer.wrap(recorded.bytes(), 0, recorded.length()))));
-            });
-        }
-
-        /** Ends the recording as not replayable, unless it has already ended. */
-        private void fail(String reason) {
-            if (state.get() == State.RECORDING) {
-                notReplayable = reason;
-                if (state.compareAndSet(State.RECORDING, State.NOT_REPLAYABLE)) {
-                    buffer = null;
-                    settled.tryEmitEmpty();
-                }
-            }
-        }
-
-        private void complete(boolean viaSetComplete) {
-            byte[] bytes = buffer;
-            Recording done = new Recording(bytes != null ? bytes : new byte[0], bytes != null ? length : 0, bodyHeaders,
-                    viaSetComplete);
-            recording = done;
-            if (state.compareAndSet(State.RECORDING, State.RECORDED)) {
-                buffer = null;
-                settled.tryEmitEmpty();
-            }
-            else {
-                recording = null;
-            }
-        }
-
-        /** At the start of the write: notes the headers the inserter set, and whether the body is too long to keep. */
-        private void start(HttpHeaders before, HttpHeaders now) {
-            mayHaveSent = true;
-            Map<String, List<String>> changed = new LinkedHashMap<>();
-            now.forEach((name, values) -> {
-                if (!values.equals(before.get(name))) {
-                    changed.put(name, List.copyOf(values));
-                }
-            });
-            bodyHeaders = Map.copyOf(changed);
-            long contentLength = now.getContentLength();
-            if (contentLength > limit) {
-                fail("it is longer (Content-Length " + contentLength + ") than the replay limit of " + limit + " bytes");
-            }
-            else {
-                buffer = new byte[(int) Math.min(limit, contentLength >= 0 ? contentLength : INITIAL_CAPACITY)];
-            }
-        }
-
-        /** Copies a buffer's readable bytes without moving its positions, or gives up past the limit. */
-        private DataBuffer copy(DataBuffer data) {
-            if (state.get() != State.RECORDING) {
-                return data;
-            }
-            try {
-                int count = data.readableByteCount();
-                if (count > limit - length) {
-                    fail("it is longer than the replay limit of " + limit + " bytes");
-                    return data;
-                }
-                byte[] bytes = buffer;
-                if (bytes == null) {
-                    return data;
-                }
-                if (length + count > bytes.length) {
-                    long grown = Math.max(length + (long) count, Math.max(16, 2L * bytes.length));
-                    bytes = Arrays.copyOf(bytes, (int) Math.min(limit, grown));
-                    buffer = bytes;
-                }
-                data.toByteBuffer(data.readPosition(), ByteBuffer.wrap(bytes), length, count);
-                length += count;
-                return data;
-            }
-            catch (RuntimeException ex) {
-                DataBufferUtils.release(data);
-                throw ex;
-            }
-        }
-
-        /** The connection's request, seen by the original inserter: what it writes is also recorded. */
-        private final class RecordingRequest extends ClientHttpRequestDecorator {
-
-            private final HttpHeaders before;
-
-            private final int generation;
-
-            RecordingRequest(ClientHttpRequest delegate, HttpHeaders before, int generation) {
-                super(delegate);
-                this.before = before;
-                this.generation = generation;
-            }
-
-            /** The original body, unless this attempt was given up on before its connection asked for it. */
-            private <T> Flux<T> current(Publisher<T> body) {
-                return Flux.defer(() -> {
-                    if (Recorder.this.generation.get() != this.generation) {
-                        return Flux.error(new BodyNotReplayableException("The request body was asked for by an attempt "
-                                + "that had already ended; it is kept for the next attempt"));
-                    }
-                    Recorder.this.bodySubscribed = true;
-                    return Flux.from(body);
-                });
-            }
-
-            @Override
-            public Mono<Void> writeWith(Publisher<? extends DataBuffer> body) {
-                return Mono.defer(() -> {
-                    start(before, getHeaders());
-                    Flux<DataBuffer> recorded = current(Flux.<DataBuffer>from(body))
-                        .map(Recorder.this::copy)
-                        .doOnComplete(() -> complete(false))
-                        .doOnError(error -> fail("its body failed: " + error))
-                        .doOnCancel(() -> fail("its first attempt was cancelled before the whole body was read"));
-                    return super.writeWith(recorded);
-                });
-            }
-
-            @Override
-            public Mono<Void> writeAndFlushWith(Publisher<? extends Publisher<? extends DataBuffer>> body) {
-                return Mono.defer(() -> {
-                    start(before, getHeaders());
-                    // whole once the outer publisher and every group it gave have completed
-                    AtomicInteger open = new AtomicInteger(1);
-                    Runnable closed = () -> {
-                        if (open.decrementAndGet() == 0) {
-                            complete(false);
-                        }
-                    };
-                    Flux<Flux<DataBuffer>> recorded = current(Flux.<Publisher<? extends DataBuffer>>from(body))
-                        .map(group -> {
-                            open.incrementAndGet();
-                            return Flux.<DataBuffer>from(group)
-                                .map(Recorder.this::copy)
-                                .doOnComplete(closed)
-                                .doOnError(error -> fail("its body failed: " + error))
-                                .doOnCancel(() -> fail("its first attempt was cancelled before the whole body was read"));
-                        })
-                        .doOnComplete(closed)
-                        .doOnError(error -> fail("its body failed: " + error))
-                        .doOnCancel(() -> fail("its first attempt was cancelled before the whole body was read"));
-                    return super.writeAndFlushWith(recorded);
-                });
-            }
-
-            @Override
-            public Mono<Void> setComplete() {
-                return Mono.defer(() -> {
-                    start(before, getHeaders());
-                    return super.setComplete().doOnSuccess(done -> complete(true));
-                });
-            }
-        }
+        return (this.recorder == null) ? "ReplayableBody[no body]" : "ReplayableBody[" + this.recorder.stateName() + "]";
     }
 }

@@ -1,0 +1,62 @@
+package dev.httpretry.autoconfigure;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The retry budget of each destination of a client, under {@code budget} of the top level and of each
+ * client (see {@link PolicyProperties}).
+ */
+public class BudgetProperties {
+
+    /**
+     * Whether each client has a retry budget, so retries cannot multiply the load on a failing server.
+     */
+    private @Nullable Boolean enabled;
+
+    /**
+     * Fraction of first attempts that retries may add, over a rolling 10-second window.
+     */
+    private @Nullable Double ratio;
+
+    /**
+     * Floor of retries per second, so a quiet client can still retry.
+     */
+    private @Nullable Integer minRetriesPerSecond;
+
+    /**
+     * Most destinations (scheme, host and port) a client keeps a budget for; the least recently used is dropped first.
+     */
+    private @Nullable Integer maxDestinations;
+
+    public @Nullable Integer getMaxDestinations() {
+        return this.maxDestinations;
+    }
+
+    public void setMaxDestinations(@Nullable Integer maxDestinations) {
+        this.maxDestinations = maxDestinations;
+    }
+
+    public @Nullable Boolean getEnabled() {
+        return this.enabled;
+    }
+
+    public void setEnabled(@Nullable Boolean enabled) {
+        this.enabled = enabled;
+    }
+
+    public @Nullable Double getRatio() {
+        return this.ratio;
+    }
+
+    public void setRatio(@Nullable Double ratio) {
+        this.ratio = ratio;
+    }
+
+    public @Nullable Integer getMinRetriesPerSecond() {
+        return this.minRetriesPerSecond;
+    }
+
+    public void setMinRetriesPerSecond(@Nullable Integer minRetriesPerSecond) {
+        this.minRetriesPerSecond = minRetriesPerSecond;
+    }
+}
