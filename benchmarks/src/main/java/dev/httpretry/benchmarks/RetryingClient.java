@@ -8,7 +8,7 @@ import dev.httpretry.autoconfigure.HttpRetryProperties;
 import dev.httpretry.core.RetryClients;
 import dev.httpretry.webclient.RetryExchangeFilterFunction;
 import dev.httpretry.micrometer.RetryMetrics;
-import dev.httpretry.webclient.RetryRequests;
+import dev.httpretry.client.RetryRequests;
 import dev.httpretry.actuate.RetryStatistics;
 import dev.httpretry.core.RetryListener;
 import dev.httpretry.core.RetryPolicy;

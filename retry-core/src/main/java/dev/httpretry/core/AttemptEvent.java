@@ -25,11 +25,11 @@ public record AttemptEvent(String client, String method, int attempt, Outcome ou
     }
 
     /**
-     * Whether another attempt follows this one.
-     * @return {@code true} when the decision was to retry
+     * Whether another attempt follows this one, or runs beside it.
+     * @return {@code true} when the decision was to retry, or, for a copy of a hedged call, to let the other copies go on
      */
     public boolean retried() {
-        return decision instanceof RetryDecision.Retry;
+        return decision instanceof RetryDecision.Retry || decision instanceof RetryDecision.OthersGoOn;
     }
 
     /**

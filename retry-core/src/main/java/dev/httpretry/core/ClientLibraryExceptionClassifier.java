@@ -9,7 +9,7 @@ import org.jspecify.annotations.Nullable;
  * and Netty, Jetty's client, the JDK's {@code java.net.http} and Apache HttpComponents 5. Types are
  * matched by name along the class hierarchy, so none of these libraries has to be on the classpath.
  * Each entry is exercised by {@code ConnectorFaultTests}, one real fault per connector. Adapters give
- * it to their policies ({@link RetryPolicy.Builder#exceptionClassifier}). Thread-safe.
+ * it to their policies ({@link RetryPolicyBuilder#exceptionClassifier}). Thread-safe.
  */
 public final class ClientLibraryExceptionClassifier implements ExceptionClassifier {
 

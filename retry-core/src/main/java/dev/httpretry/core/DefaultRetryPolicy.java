@@ -8,7 +8,7 @@ import java.util.Optional;
 import java.util.function.DoubleSupplier;
 import java.util.function.LongSupplier;
 
-/** The {@link RetryPolicy} built by {@link RetryPolicy.Builder}. Immutable and thread-safe. */
+/** The {@link RetryPolicy} built by {@link RetryPolicyBuilder}. Immutable and thread-safe. */
 final class DefaultRetryPolicy implements RetryPolicy {
 
     private final RetrySettings settings;
@@ -144,8 +144,9 @@ final class DefaultRetryPolicy implements RetryPolicy {
     }
 
     @Override
-    public RetryPolicy.Builder toBuilder() {
-        return new RetryPolicy.Builder().copyFrom(this.settings, this.customClassifier, this.random, this.clock);
+    public RetryPolicyBuilder toBuilder() {
+        return RetryPolicy.builder().settings(this.settings).exceptionClassifier(this.customClassifier).random(this.random)
+            .clock(this.clock);
     }
 
     @Override

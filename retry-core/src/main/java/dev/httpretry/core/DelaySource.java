@@ -12,17 +12,11 @@ public enum DelaySource {
     RETRY_AFTER,
 
     /** The server's {@code RateLimit}, {@code RateLimit-Reset} or {@code X-RateLimit-Reset}, which was longer than the backoff delay. */
-    RATE_LIMIT,
-
-    /**
-     * No wait at all: the attempt failed while another copy of the same hedged request is still in
-     * flight, which goes on (no {@link BackoffEvent} is told for it).
-     */
-    HEDGE;
+    RATE_LIMIT;
 
     /**
      * The lower-case name used as a metric tag.
-     * @return {@code backoff}, {@code retry_after}, {@code rate_limit} or {@code hedge}
+     * @return {@code backoff}, {@code retry_after} or {@code rate_limit}
      */
     public String tagValue() {
         return name().toLowerCase(Locale.ROOT);

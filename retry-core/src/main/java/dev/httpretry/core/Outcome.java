@@ -32,6 +32,20 @@ public sealed interface Outcome {
     }
 
     /**
+     * A response with this status and the headers a server pushes back with ({@code Retry-After}, and
+     * the rate-limit headers {@link RateLimitReset} reads), looked up from the response's headers.
+     * @param status the HTTP status code
+     * @param headers the response's headers
+     * @return the outcome
+     */
+    static Outcome fromHeaders(int status, HeaderLookup headers) {
+        java.util.List<String> rateLimit = headers.values(RateLimitReset.RATE_LIMIT);
+        return new Response(status, headers.first("Retry-After"),
+                (rateLimit != null && !rateLimit.isEmpty()) ? String.join(", ", rateLimit) : null,
+                headers.first(RateLimitReset.RATE_LIMIT_RESET), headers.first(RateLimitReset.X_RATE_LIMIT_RESET));
+    }
+
+    /**
      * A response with this status and no {@code Retry-After}.
      * @param status the HTTP status code
      * @return the outcome

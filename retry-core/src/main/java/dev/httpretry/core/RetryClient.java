@@ -1,10 +1,17 @@
 package dev.httpretry.core;
 
+import java.net.URI;
+import java.util.List;
 import java.util.Objects;
+import java.util.function.LongSupplier;
 
+import org.jspecify.annotations.Nullable;
 
 /**
  * One named retry client: its effective policy and its own retry budgets. Thread-safe.
+ *
+ * <p>{@link #start} is the one way into core for every client type: the rules that read the
+ * request (which budget, whether an {@code Idempotency-Key} makes an unsafe method safe) live here.
  *
  * @param name the client's name ({@value RetryClients#DEFAULT_CLIENT} for the top-level policy)
  * @param policy the effective policy
@@ -13,10 +20,46 @@ import java.util.Objects;
  */
 public record RetryClient(String name, RetryPolicy policy, RetryBudgets budgets, boolean enabled) {
 
+    /** The request header that makes a request outside {@code methods} safe to send again. */
+    public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+
     /** Checks the arguments. */
     public RetryClient {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(policy, "policy");
         Objects.requireNonNull(budgets, "budgets");
+    }
+
+    /**
+     * Starts one logical call of this client: its budget is its destination's (scheme, host and port
+     * of {@code uri}), and a method outside {@code methods} may be sent again once it reached the
+     * server only with an {@code Idempotency-Key} ({@link #hasIdempotencyKey}).
+     * @param method the request method
+     * @param uri the request's URI
+     * @param headers the request's headers
+     * @param listener told of the call's events
+     * @param nanoTime the time source of the deadline, in nanoseconds (a scheduler's clock, so virtual time stays exact)
+     * @return the call's execution, which its adapter reports to one event at a time
+     */
+    public RetryExecution start(String method, URI uri, HeaderLookup headers, RetryListener listener, LongSupplier nanoTime) {
+        // the key changes no decision for a method in methods, so it is looked up only otherwise
+        boolean keyed = !this.policy.settings().methods().contains(method) && hasIdempotencyKey(headers);
+        RetryBudget budget = this.budgets.forDestination(String.valueOf(uri.getScheme()), String.valueOf(uri.getHost()), uri.getPort());
+        return this.policy.start(this.name, method, keyed, budget, listener, nanoTime);
+    }
+
+    /**
+     * Whether a request carries an {@code Idempotency-Key} a server can de-duplicate with: exactly one
+     * value, not blank, and not a list (no comma). An empty key, or two, is no key.
+     * @param headers the request's headers
+     * @return {@code true} for one usable key
+     */
+    public static boolean hasIdempotencyKey(HeaderLookup headers) {
+        List<String> values = headers.values(IDEMPOTENCY_KEY);
+        if (values == null || values.size() != 1) {
+            return false;
+        }
+        @Nullable String key = values.get(0);
+        return key != null && !key.isBlank() && key.indexOf(',') < 0;
     }
 }

@@ -3,7 +3,10 @@ package dev.httpretry.core;
 import java.time.Duration;
 import java.util.Objects;
 
-/** The answer of {@link RetryPolicy#decide}: retry after a delay, or stop for a reason. */
+/**
+ * The answer to an attempt's outcome: retry after a delay, stop for a reason, or, for a copy of a
+ * hedged call, let the other copies go on ({@link RetryExecution}; {@link RetryPolicy#decide} gives the first two).
+ */
 public sealed interface RetryDecision {
 
     /**
@@ -27,6 +30,19 @@ public sealed interface RetryDecision {
             if (delay.isNegative()) {
                 throw new IllegalArgumentException("Invalid delay (" + delay + "): must be zero or positive");
             }
+        }
+    }
+
+    /**
+     * This copy of a hedged call failed in a way that would be retried while other copies are still in
+     * flight: release it, send nothing, and let the others go on (no wait is told for it).
+     * @param category the category of the copy's outcome
+     */
+    record OthersGoOn(Category category) implements RetryDecision {
+
+        /** Checks the argument. */
+        public OthersGoOn {
+            Objects.requireNonNull(category, "category");
         }
     }
 

@@ -56,4 +56,9 @@ public enum StopReason {
     public boolean isSuccess() {
         return this == NONE;
     }
+
+    /** Whether an outcome stopped for this reason answers for the call, whichever copy of a hedged call got it. */
+    boolean isFinal() {
+        return this == NOT_RETRYABLE || this == UNSAFE_METHOD || this == BODY_NOT_REPLAYABLE;
+    }
 }

@@ -33,7 +33,7 @@ class RetryDecisionTests {
 
     private final CountingBudget budget = new CountingBudget(true);
 
-    private static RetryPolicy.Builder builder() {
+    private static RetryPolicyBuilder builder() {
         return RetryPolicy.builder().random(() -> 0.5).clock(CLOCK);
     }
 

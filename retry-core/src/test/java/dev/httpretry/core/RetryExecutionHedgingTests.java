@@ -21,11 +21,11 @@ class RetryExecutionHedgingTests {
 
     private final CountingBudget budget = new CountingBudget(true);
 
-    private final RetryPolicy.Builder policy = RetryPolicy.builder().initialDelay(Duration.ofMillis(100))
+    private final RetryPolicyBuilder policy = RetryPolicy.builder().initialDelay(Duration.ofMillis(100))
         .maxDelay(Duration.ofSeconds(1)).jitter(Jitter.NONE).attemptTimeout(Duration.ofSeconds(2))
         .deadline(Duration.ofSeconds(5)).maxAttempts(4).hedgingEnabled(true).hedgingDelay(Duration.ofMillis(50)).maxHedges(2);
 
-    private RetryExecution start(RetryPolicy.Builder builder, String method, boolean key, RetryBudget budget) {
+    private RetryExecution start(RetryPolicyBuilder builder, String method, boolean key, RetryBudget budget) {
         return builder.build().start("search", method, key, budget, this.events, this.now::get);
     }
 
@@ -59,7 +59,7 @@ class RetryExecutionHedgingTests {
         assertThat(call.startHedge()).as("max-hedges is 2").isFalse();
         assertThat(this.budget.acquireCalls).isEqualTo(2);
 
-        call.onSuccess(3, 200);
+        call.onResponse(3, 200, HeaderLookup.NONE);
         assertThat(this.events.hedges).extracting(HedgeEvent::attempt, HedgeEvent::outcome)
             .containsExactly(tuple(2, HedgeEvent.Outcome.LOST), tuple(3, HedgeEvent.Outcome.WON));
         assertThat(this.events.attempts).extracting(AttemptEvent::attempt).containsExactly(3, 1, 2);
@@ -82,7 +82,7 @@ class RetryExecutionHedgingTests {
         assertThat(call.attempts()).isOne();
         assertThat(this.events.hedges).extracting(HedgeEvent::attempt, HedgeEvent::outcome)
             .containsExactly(tuple(2, HedgeEvent.Outcome.REFUSED));
-        call.onSuccess(1, 200);
+        call.onResponse(1, 200, HeaderLookup.NONE);
         assertThat(this.events.hedges).hasSize(1);
     }
 
@@ -98,7 +98,7 @@ class RetryExecutionHedgingTests {
         assertThat(late.startHedge()).as("no time left").isFalse();
 
         RetryExecution ended = start();
-        ended.onSuccess(1, 200);
+        ended.onResponse(1, 200, HeaderLookup.NONE);
         assertThat(ended.startHedge()).isFalse();
     }
 
@@ -129,7 +129,7 @@ class RetryExecutionHedgingTests {
         call.startHedge();
 
         RetryDecision first = call.onOutcome(2, Outcome.response(503));
-        assertThat(first).isEqualTo(new RetryDecision.Retry(Category.UNAVAILABLE, Duration.ZERO, DelaySource.HEDGE));
+        assertThat(first).isEqualTo(new RetryDecision.OthersGoOn(Category.UNAVAILABLE));
         assertThat(this.events.backoffs).isEmpty();
         assertThat(this.budget.acquireCalls).as("only the hedge drew").isOne();
         assertThat(call.ended()).isFalse();
@@ -169,7 +169,7 @@ class RetryExecutionHedgingTests {
         call.startHedge();
         IllegalStateException broken = new IllegalStateException("a broken connection");
         assertThat(call.onOutcome(2, Outcome.failure(broken)))
-            .isEqualTo(new RetryDecision.Retry(Category.UNKNOWN_ERROR, Duration.ZERO, DelaySource.HEDGE));
+            .isEqualTo(new RetryDecision.OthersGoOn(Category.UNKNOWN_ERROR));
         assertThat(call.ended()).isFalse();
         // the last copy in flight is decided on as without hedging
         assertThat(call.onOutcome(1, Outcome.failure(broken)))
@@ -180,7 +180,7 @@ class RetryExecutionHedgingTests {
     void aSecond500WhileACopyIsInFlightLetsItGoOnButIsNotRetriedAfterwards() {
         RetryExecution call = start();
         call.startHedge();
-        assertThat(call.onOutcome(1, Outcome.response(500))).isInstanceOf(RetryDecision.Retry.class);
+        assertThat(call.onOutcome(1, Outcome.response(500))).isInstanceOf(RetryDecision.OthersGoOn.class);
         // server-error-retries is 1: that 500 used it
         assertThat(call.onOutcome(2, Outcome.response(500)))
             .isEqualTo(new RetryDecision.Stop(Category.SERVER_ERROR, StopReason.EXHAUSTED));
@@ -191,7 +191,7 @@ class RetryExecutionHedgingTests {
         RetryExecution call = start();
         call.startHedge();
         assertThat(call.onOutcome(2, Outcome.response(429, "3", null, null, null)))
-            .isEqualTo(new RetryDecision.Retry(Category.RATE_LIMITED, Duration.ZERO, DelaySource.HEDGE));
+            .isEqualTo(new RetryDecision.OthersGoOn(Category.RATE_LIMITED));
         assertThat(call.startHedge()).as("no more copies after pushback").isFalse();
         this.now.addAndGet(Duration.ofSeconds(1).toNanos());
 
@@ -212,7 +212,7 @@ class RetryExecutionHedgingTests {
         RetryExecution call = start();
         call.startHedge();
         RetryDecision pushedBack = call.onOutcome(2, Outcome.response(503, retryAfter));
-        assertThat(pushedBack).isEqualTo(new RetryDecision.Retry(Category.UNAVAILABLE, Duration.ZERO, DelaySource.HEDGE));
+        assertThat(pushedBack).isEqualTo(new RetryDecision.OthersGoOn(Category.UNAVAILABLE));
         assertThat(call.ended()).as("the other copy may still win").isFalse();
         assertThat(call.startHedge()).as("no copy after the server asked for a pause longer than allowed").isFalse();
 
@@ -235,12 +235,34 @@ class RetryExecutionHedgingTests {
     void aPushedBackLastCopyStopsAsWithoutHedging(int otherStatus, String retryAfter, StopReason expected) {
         RetryExecution call = start();
         call.startHedge();
-        assertThat(call.onOutcome(1, Outcome.response(otherStatus))).isInstanceOf(RetryDecision.Retry.class);
+        assertThat(call.onOutcome(1, Outcome.response(otherStatus))).isInstanceOf(RetryDecision.OthersGoOn.class);
 
         RetryDecision last = call.onOutcome(2, Outcome.response(503, retryAfter));
 
         assertThat(last).isInstanceOfSatisfying(RetryDecision.Stop.class, (stop) -> assertThat(stop.reason()).isEqualTo(expected));
         assertThat(this.events.backoffs).isEmpty();
+    }
+
+    /** The execution says which copies to cancel when a round is settled, each once; the adapter tracks no copies of its own. */
+    @Test
+    void theCopiesThatLoseAreToldOnceToTheAdapter() {
+        RetryExecution call = start();
+        assertThat(call.copiesInFlight()).as("not hedged yet: the first attempt").isOne();
+        call.startHedge();
+        call.startHedge();
+        assertThat(call.copiesInFlight()).isEqualTo(3);
+        assertThat(call.onOutcome(3, Outcome.response(503))).isInstanceOf(RetryDecision.OthersGoOn.class);
+        assertThat(call.copiesInFlight()).isEqualTo(2);
+        java.util.List<Integer> lost = new java.util.ArrayList<>();
+        call.forEachLostCopy(lost::add);
+        assertThat(lost).as("a copy that failed is not cancelled").isEmpty();
+
+        call.onResponse(2, 200, HeaderLookup.NONE);
+
+        call.forEachLostCopy(lost::add);
+        call.forEachLostCopy(lost::add);
+        assertThat(lost).containsExactly(1);
+        assertThat(call.copiesInFlight()).isZero();
     }
 
     @Test

@@ -100,7 +100,7 @@ class RetryPolicyBuilderTests {
 
     @Test
     void maxDelayBelowInitialDelayFailsAtBuild() {
-        RetryPolicy.Builder builder = RetryPolicy.builder().initialDelay(Duration.ofSeconds(1)).maxDelay(Duration.ofMillis(500));
+        RetryPolicyBuilder builder = RetryPolicy.builder().initialDelay(Duration.ofSeconds(1)).maxDelay(Duration.ofMillis(500));
         InvalidSettingException ex = invalid(builder::build,
                 "Invalid backoff.max-delay (500ms): must be at least backoff.initial-delay (1s)");
         assertThat(ex.setting()).isEqualTo("backoff.max-delay");
@@ -137,7 +137,7 @@ class RetryPolicyBuilderTests {
 
     @Test
     void aRejectedStatusLeavesTheBuilderAsItWas() {
-        RetryPolicy.Builder builder = RetryPolicy.builder().statuses(Set.of(408));
+        RetryPolicyBuilder builder = RetryPolicy.builder().statuses(Set.of(408));
         invalid(() -> builder.statuses(Set.of(503, 404)), "Invalid statuses (404): 400, 401, 403 and 404 are never retried");
         assertThat(builder.build().settings().statuses()).containsExactly(408);
     }
@@ -195,7 +195,7 @@ class RetryPolicyBuilderTests {
 
     @Test
     void nullsAreRejected() {
-        RetryPolicy.Builder builder = RetryPolicy.builder();
+        RetryPolicyBuilder builder = RetryPolicy.builder();
         assertThatNullPointerException().isThrownBy(() -> builder.jitter(null)).withMessage("jitter");
         assertThatNullPointerException().isThrownBy(() -> builder.exceptionClassifier(null)).withMessage("classifier");
         assertThatNullPointerException().isThrownBy(() -> builder.random(null)).withMessage("random");
@@ -295,7 +295,7 @@ class RetryPolicyBuilderTests {
     void mutatingTheBuilderOrItsInputsAfterBuildDoesNotChangeThePolicy() {
         Set<Integer> statuses = new HashSet<>(Set.of(503));
         Set<String> methods = new HashSet<>(Set.of("GET"));
-        RetryPolicy.Builder builder = RetryPolicy.builder().statuses(statuses).methods(methods).maxAttempts(3);
+        RetryPolicyBuilder builder = RetryPolicy.builder().statuses(statuses).methods(methods).maxAttempts(3);
         RetryPolicy policy = builder.build();
         statuses.add(429);
         methods.add("POST");

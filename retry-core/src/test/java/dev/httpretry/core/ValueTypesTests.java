@@ -88,7 +88,7 @@ class ValueTypesTests {
 
     @Test
     void delaySourceTagValues() {
-        assertThat(Arrays.stream(DelaySource.values()).map(DelaySource::tagValue)).containsExactly("backoff", "retry_after", "rate_limit", "hedge");
+        assertThat(Arrays.stream(DelaySource.values()).map(DelaySource::tagValue)).containsExactly("backoff", "retry_after", "rate_limit");
     }
 
     @ParameterizedTest(name = "{0} -> {1}")

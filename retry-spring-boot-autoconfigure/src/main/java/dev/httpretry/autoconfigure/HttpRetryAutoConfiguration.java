@@ -1,69 +1,34 @@
 package dev.httpretry.autoconfigure;
 
-import java.time.Duration;
-
 import dev.httpretry.actuate.RetryStatistics;
 import dev.httpretry.client.RetryWaits;
 import dev.httpretry.core.ExceptionClassifier;
 import dev.httpretry.core.MonotonicClock;
 import dev.httpretry.core.RetryClients;
-import dev.httpretry.core.RetryListener;
-import dev.httpretry.webclient.HashedWheelScheduler;
-import dev.httpretry.webclient.RetryExchangeFilterFunction;
-import io.micrometer.observation.ObservationRegistry;
-import reactor.core.scheduler.Scheduler;
 
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
-import org.springframework.boot.webclient.WebClientCustomizer;
-import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
-import org.springframework.core.Ordered;
-import org.springframework.web.reactive.function.client.WebClient;
 
 /**
- * Auto-configuration of http-retry: every {@link WebClient} built from the auto-configured
- * {@link WebClient.Builder} (including the clients of HTTP service groups) retries under the
- * top-level policy, and each {@code http.retry.clients.<name>} with a {@code base-url} becomes a
- * {@code WebClient} bean of that name. {@code http.retry.enabled=false} adds no retrying anywhere,
- * but keeps the named clients, each sending its requests once.
+ * Auto-configuration of what every client type shares, with no condition on any of them: the
+ * properties, the retry clients (policies and budgets), the live statistics the {@code retry}
+ * endpoint reads, and the waits before a next attempt, which end when the context stops. The
+ * WebClient ({@link HttpRetryWebClientAutoConfiguration}) and RestClient
+ * ({@link HttpRetryRestClientAutoConfiguration}) auto-configurations build on it; a Spring MVC
+ * application with RestClient alone needs neither WebFlux nor Reactor. {@code http.retry.enabled=false}
+ * keeps only the properties.
  */
-@AutoConfiguration(after = WebClientAutoConfiguration.class)
-@ConditionalOnClass({ WebClient.class, WebClientCustomizer.class })
+@AutoConfiguration
 @EnableConfigurationProperties(HttpRetryProperties.class)
-@Import({ NamedWebClientsRegistrar.class, HttpRetryAutoConfiguration.Timer.class, HttpRetryAutoConfiguration.Retrying.class })
+@Import(HttpRetryAutoConfiguration.Retrying.class)
 public final class HttpRetryAutoConfiguration {
-
-    /** The name of the customizer bean that adds the retry filter to every auto-configured builder. */
-    public static final String CUSTOMIZER_BEAN_NAME = "retryWebClientCustomizer";
-
-    /**
-     * The name of the scheduler bean that runs the WebClient filter's attempt timeouts and waits: a
-     * {@link HashedWheelScheduler} with a 1 ms tick when Netty is on the class path, disposed with
-     * the context. Without it the filter falls back to Reactor's parallel scheduler.
-     */
-    public static final String TIMER_BEAN_NAME = "httpRetryTimer";
-
-    /** The timer wheel, only where Netty is (Reactor Netty, Boot's default connector, brings it). */
-    @Configuration(proxyBeanMethods = false)
-    @ConditionalOnBooleanProperty(name = HttpRetryProperties.PREFIX + ".enabled", matchIfMissing = true)
-    @ConditionalOnClass(name = "io.netty.util.HashedWheelTimer")
-    static class Timer {
-
-        @Bean(name = TIMER_BEAN_NAME, destroyMethod = "dispose")
-        @ConditionalOnMissingBean(name = TIMER_BEAN_NAME)
-        Scheduler httpRetryTimer() {
-            return HashedWheelScheduler.create(Duration.ofMillis(HashedWheelScheduler.DEFAULT_TICK_MILLIS));
-        }
-    }
 
     /** What only exists while retrying is on ({@code http.retry.enabled}, true by default). */
     @Configuration(proxyBeanMethods = false)
@@ -94,38 +59,6 @@ public final class HttpRetryAutoConfiguration {
         @Bean
         SmartLifecycle retryWaitsLifecycle(RetryWaits waits) {
             return new WaitsLifecycle(waits);
-        }
-
-        @Bean
-        @ConditionalOnMissingBean
-        RetryExchangeFilterFunction retryExchangeFilterFunction(RetryClients clients, RetryWaits waits, ObjectProvider<RetryListener> listeners,
-                ObjectProvider<ObservationRegistry> observations, @Qualifier(TIMER_BEAN_NAME) ObjectProvider<Scheduler> timer) {
-            RetryExchangeFilterFunction filter = new RetryExchangeFilterFunction(clients,
-                    RetryListener.composite(listeners.orderedStream().toList()))
-                .withWaits(waits)
-                .withObservationRegistry(observations.getIfAvailable(() -> ObservationRegistry.NOOP));
-            Scheduler scheduler = timer.getIfAvailable();
-            return (scheduler != null) ? filter.withScheduler(() -> scheduler) : filter;
-        }
-
-        /** Runs last, and puts the filter first: every other filter then runs once per attempt. */
-        @Bean(CUSTOMIZER_BEAN_NAME)
-        @ConditionalOnMissingBean(name = CUSTOMIZER_BEAN_NAME)
-        WebClientCustomizer retryWebClientCustomizer(RetryExchangeFilterFunction filter) {
-            return new OrderedCustomizer(filter);
-        }
-    }
-
-    private record OrderedCustomizer(RetryExchangeFilterFunction filter) implements WebClientCustomizer, Ordered {
-
-        @Override
-        public void customize(WebClient.Builder builder) {
-            this.filter.applyTo(builder);
-        }
-
-        @Override
-        public int getOrder() {
-            return Ordered.LOWEST_PRECEDENCE;
         }
     }
 }

@@ -27,9 +27,10 @@ import org.springframework.web.client.RestClient;
  * every {@code RestClient} built from the auto-configured {@link RestClient.Builder} (including the
  * clients of RestClient-backed HTTP service groups) retries under the top-level policy, and each
  * {@code http.retry.clients.<name>} with a {@code base-url} also becomes a {@code RestClient} bean
- * named {@code <name>RestClient}, qualified {@code <name>}. The clients, their budgets and the
- * listeners (meters, endpoint) are the ones {@link HttpRetryAutoConfiguration} makes for
- * {@code WebClient}: a client name is one policy and one budget, whichever client sends the request.
+ * named {@code <name>RestClient}, qualified {@code <name>}. The clients, their budgets, the waits
+ * and the listeners (meters, endpoint) are the ones {@link HttpRetryAutoConfiguration} makes for
+ * every client type: a client name is one policy and one budget, whichever client sends the
+ * request. Needs neither WebFlux nor Reactor.
  */
 @AutoConfiguration(after = HttpRetryAutoConfiguration.class,
         afterName = "org.springframework.boot.restclient.autoconfigure.RestClientAutoConfiguration")

@@ -5,6 +5,7 @@ import java.util.Set;
 import java.util.function.Consumer;
 
 import dev.httpretry.core.RetryPolicy;
+import dev.httpretry.core.RetryPolicyBuilder;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.NestedConfigurationProperty;
@@ -166,7 +167,7 @@ public class PolicyProperties {
      * Sets each value given here on the builder; one that is not set leaves the builder's value.
      * @throws dev.httpretry.core.InvalidSettingException if a value is not allowed
      */
-    void applyTo(RetryPolicy.Builder builder) {
+    void applyTo(RetryPolicyBuilder builder) {
         set(this.maxAttempts, builder::maxAttempts);
         set(this.backoff.getInitialDelay(), builder::initialDelay);
         set(this.backoff.getMultiplier(), builder::multiplier);

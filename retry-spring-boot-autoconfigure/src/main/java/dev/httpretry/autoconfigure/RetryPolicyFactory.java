@@ -18,6 +18,7 @@ import dev.httpretry.core.ExceptionClassifier;
 import dev.httpretry.core.InvalidSettingException;
 import dev.httpretry.core.RetryClients;
 import dev.httpretry.core.RetryPolicy;
+import dev.httpretry.core.RetryPolicyBuilder;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -159,7 +160,7 @@ final class RetryPolicyFactory {
     }
 
     private static RetryPolicy topLevel(HttpRetryProperties properties, List<ExceptionClassifier> classifiers) {
-        RetryPolicy.Builder builder = newBuilder(classifiers);
+        RetryPolicyBuilder builder = newBuilder(classifiers);
         String prefix = HttpRetryProperties.PREFIX + ".";
         apply(properties, builder, prefix);
         return build(builder, prefix);
@@ -179,7 +180,7 @@ final class RetryPolicyFactory {
 
     private static RetryPolicy client(HttpRetryProperties properties, String name, ClientProperties client,
             List<ExceptionClassifier> classifiers) {
-        RetryPolicy.Builder builder = newBuilder(classifiers);
+        RetryPolicyBuilder builder = newBuilder(classifiers);
         String topPrefix = HttpRetryProperties.PREFIX + ".";
         String clientPrefix = topPrefix + "clients." + name + ".";
         apply(properties, builder, topPrefix);
@@ -199,7 +200,7 @@ final class RetryPolicyFactory {
     }
 
     /** The application's classifiers first, then the client libraries' types (the JDK's come last, in the policy). */
-    private static RetryPolicy.Builder newBuilder(List<ExceptionClassifier> classifiers) {
+    private static RetryPolicyBuilder newBuilder(List<ExceptionClassifier> classifiers) {
         if (classifiers.isEmpty()) {
             return RetryPolicy.builder().exceptionClassifier(ClientLibraryExceptionClassifier.INSTANCE);
         }
@@ -208,7 +209,7 @@ final class RetryPolicyFactory {
         return RetryPolicy.builder().exceptionClassifier(ExceptionClassifier.firstOf(all));
     }
 
-    private static RetryPolicy build(RetryPolicy.Builder builder, String prefix) {
+    private static RetryPolicy build(RetryPolicyBuilder builder, String prefix) {
         try {
             return builder.build();
         }
@@ -217,7 +218,7 @@ final class RetryPolicyFactory {
         }
     }
 
-    private static void apply(PolicyProperties properties, RetryPolicy.Builder builder, String prefix) {
+    private static void apply(PolicyProperties properties, RetryPolicyBuilder builder, String prefix) {
         try {
             properties.applyTo(builder);
         }

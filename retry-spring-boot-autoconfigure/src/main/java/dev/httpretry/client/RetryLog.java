@@ -9,7 +9,6 @@ import dev.httpretry.core.AttemptEvent;
 import dev.httpretry.core.BackoffEvent;
 import dev.httpretry.core.CallEvent;
 import dev.httpretry.core.Durations;
-import dev.httpretry.core.DelaySource;
 import dev.httpretry.core.ExceptionClassifier;
 import dev.httpretry.core.HedgeEvent;
 import dev.httpretry.core.Outcome;
@@ -30,10 +29,10 @@ import org.apache.commons.logging.LogFactory;
  * a call that ends on an exception of its own (the deadline passed between attempts, the application
  * stopped) says {@code ... end after 1 attempt: shutdown, error java.lang.IllegalStateException}, as the caller gets it.
  */
-public final class RetryLog implements RetryListener {
+final class RetryLog implements RetryListener {
 
     /** The logger every decision is logged to. */
-    public static final String LOGGER_NAME = "dev.httpretry.decisions";
+    static final String LOGGER_NAME = "dev.httpretry.decisions";
 
     private static final Log logger = LogFactory.getLog(LOGGER_NAME);
 
@@ -54,7 +53,7 @@ public final class RetryLog implements RetryListener {
      * @param listeners the listeners of every call
      * @return the listener of this call
      */
-    public static RetryListener wrap(String via, URI url, RetryListener listeners) {
+    static RetryListener wrap(String via, URI url, RetryListener listeners) {
         if (!logger.isDebugEnabled()) {
             return listeners;
         }
@@ -69,7 +68,7 @@ public final class RetryLog implements RetryListener {
             verdict = stop.reason().isSuccess() ? "done" : "stop (" + stop.reason().tagValue() + ")";
         }
         else {
-            verdict = (((RetryDecision.Retry) decision).source() == DelaySource.HEDGE) ? "other copies go on" : "retry";
+            verdict = (decision instanceof RetryDecision.OthersGoOn) ? "other copies go on" : "retry";
         }
         logger.debug(prefix(event.client(), event.method()) + " attempt " + event.attempt() + ": " + describe(event.outcome())
                 + " (" + decision.category() + ") -> " + verdict);

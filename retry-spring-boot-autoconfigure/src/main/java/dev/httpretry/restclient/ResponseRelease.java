@@ -3,9 +3,9 @@ package dev.httpretry.restclient;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
-import java.util.concurrent.TimeUnit;
 
 import dev.httpretry.core.ExceptionClassifier;
+import dev.httpretry.core.RetryExecution;
 
 import org.springframework.http.client.ClientHttpResponse;
 
@@ -13,17 +13,12 @@ import org.springframework.http.client.ClientHttpResponse;
  * Releases a retried response on the calling thread, so its connection can go back to the pool,
  * but never for long. {@code ClientHttpResponse.close()} of the Reactor Netty and JDK factories
  * reads the whole body first, which never returns for a body that stalls or streams on; so the
- * body is read here, at most {@value #MAX_BYTES} bytes and for at most {@link #MAX_NANOS 1 s} (or
- * the time left before the deadline, if less), the same bounds as the WebClient filter's. A body
- * that has not ended by then is closed unread, which drops its connection instead of waiting.
+ * body is read here, at most {@link RetryExecution#RELEASE_MAX_BYTES} bytes and for at most
+ * {@link RetryExecution#releaseNanos()} (1 s, or the time left before the deadline, if less), the
+ * same bounds as the WebClient filter's. A body that has not ended by then is closed unread, which
+ * drops its connection instead of waiting.
  */
 final class ResponseRelease {
-
-    /** Longer bodies are dropped with their connection rather than read. */
-    static final int MAX_BYTES = 64 * 1024;
-
-    /** Slower bodies are dropped with their connection rather than waited for. */
-    static final long MAX_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private ResponseRelease() {
     }
@@ -31,9 +26,9 @@ final class ResponseRelease {
     /**
      * Reads what is left of a retried response's body within the bounds, then closes it.
      * @param response the response that is retried
-     * @param timeLeftNanos the time left before the call's deadline
+     * @param nanos how long the release may take ({@link RetryExecution#releaseNanos()})
      */
-    static void release(ClientHttpResponse response, long timeLeftNanos) {
+    static void release(ClientHttpResponse response, long nanos) {
         InputStream body;
         try {
             body = response.getBody();
@@ -43,12 +38,12 @@ final class ResponseRelease {
             return;
         }
         // the JDK client's body stream ends a blocked read when closed, not always when interrupted
-        AttemptTimer timer = AttemptTimer.start(Math.max(1, Math.min(MAX_NANOS, timeLeftNanos)), body);
+        AttemptTimer timer = AttemptTimer.start(nanos, body);
         boolean ended = false;
         boolean interrupted = false;
         try {
             byte[] buffer = new byte[8192];
-            int left = MAX_BYTES;
+            int left = RetryExecution.RELEASE_MAX_BYTES;
             while (left > 0) {
                 int read = body.read(buffer, 0, Math.min(buffer.length, left));
                 if (read < 0) {

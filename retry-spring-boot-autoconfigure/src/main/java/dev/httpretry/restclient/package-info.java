@@ -1,8 +1,8 @@
 /**
  * Retrying for Spring's blocking {@code RestClient}: the
  * {@link dev.httpretry.restclient.RetryClientHttpRequestInterceptor} that runs each call under a
- * {@link dev.httpretry.core.RetryExecution} on the calling thread, and
- * {@link dev.httpretry.restclient.RestClientRetryRequests} to choose a policy, or none, per request.
+ * {@link dev.httpretry.core.RetryExecution} on the calling thread. Per request, a policy (or none)
+ * is chosen with {@link dev.httpretry.client.RetryRequests}, as for WebClient.
  */
 @NullMarked
 package dev.httpretry.restclient;

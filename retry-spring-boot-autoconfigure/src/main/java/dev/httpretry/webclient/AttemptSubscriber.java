@@ -3,6 +3,7 @@ package dev.httpretry.webclient;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
+import dev.httpretry.client.AttemptObservation;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
@@ -42,17 +43,13 @@ final class AttemptSubscriber implements CoreSubscriber<ClientResponse>, Runnabl
     /** Whether its timeout is the call's deadline. */
     final boolean cutByDeadline;
 
-    /** The copy sent before this one in the same round of a hedged call, which may still be in flight; {@code null} for the first. */
-    final @Nullable AttemptSubscriber previous;
-
     /** The release of this copy's retried response, while other copies of a hedged call go on. */
     volatile @Nullable Disposable drain;
 
-    AttemptSubscriber(RetryingCall call, int number, boolean cutByDeadline, @Nullable AttemptSubscriber previous) {
+    AttemptSubscriber(RetryingCall call, int number, boolean cutByDeadline) {
         this.call = call;
         this.number = number;
         this.cutByDeadline = cutByDeadline;
-        this.previous = previous;
     }
 
     @Override
@@ -76,7 +73,7 @@ final class AttemptSubscriber implements CoreSubscriber<ClientResponse>, Runnabl
         this.responded = true;
         if (win()) {
             if (this.observation != null) {
-                this.observation.stop(response);
+                this.observation.stop(response, response.statusCode().value());
             }
             this.call.onResponse(this, response);
         }

@@ -1,16 +1,17 @@
 package dev.httpretry.webclient;
 
-import java.util.List;
+import java.util.function.Consumer;
 
-import dev.httpretry.core.Outcome;
-import dev.httpretry.core.RateLimitReset;
+import dev.httpretry.core.HeaderLookup;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
+import reactor.core.publisher.Operators;
+import reactor.util.context.Context;
+import reactor.util.context.ContextView;
 
 import org.springframework.core.io.buffer.DataBufferUtils;
-import org.springframework.http.HttpHeaders;
 import org.springframework.http.client.reactive.ClientHttpResponse;
 import org.springframework.web.reactive.function.client.ClientResponse;
 
@@ -26,13 +27,20 @@ final class Responses {
     private Responses() {
     }
 
-    /** A response that is not a success, as the execution decides on it: its status and the headers a server pushes back with. */
-    static Outcome outcome(int status, ClientResponse response) {
-        HttpHeaders headers = response.headers().asHttpHeaders();
-        List<String> rateLimit = headers.get(RateLimitReset.RATE_LIMIT);
-        return Outcome.response(status, headers.getFirst(HttpHeaders.RETRY_AFTER),
-                (rateLimit != null) ? String.join(", ", rateLimit) : null, headers.getFirst(RateLimitReset.RATE_LIMIT_RESET),
-                headers.getFirst(RateLimitReset.X_RATE_LIMIT_RESET));
+    /** A response's headers, for the execution's rules (the pushback of a response that is not a success). */
+    static HeaderLookup headers(ClientResponse response) {
+        return response.headers().asHttpHeaders()::get;
+    }
+
+    /**
+     * The caller's context, plus a discard hook and a dropped-value hook: a response (or connection)
+     * the connector throws away when a cancel overtakes it is released ({@link #releaseDiscarded}).
+     * Reactor Netty discards such a connection when the exchange was cancelled, but drops it (Reactor's
+     * {@code onNextDropped}) when its connect sink had already ended; both are released.
+     */
+    static Context releasingContext(ContextView caller) {
+        return Operators.enableOnDiscard(Context.of(caller), Responses::releaseDiscarded)
+            .put(ON_NEXT_DROPPED_LOCAL, (Consumer<Object>) Responses::releaseDropped);
     }
 
     /**

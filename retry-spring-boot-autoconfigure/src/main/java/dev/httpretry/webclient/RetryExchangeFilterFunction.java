@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.function.Supplier;
 
-import dev.httpretry.client.RetryLog;
+import dev.httpretry.client.RetryCalls;
 import dev.httpretry.client.RetryWaits;
 import dev.httpretry.core.RetryClient;
 import dev.httpretry.core.RetryClients;
@@ -31,17 +31,13 @@ import org.springframework.web.reactive.function.client.WebClient;
  * {@link HashedWheelScheduler} (1 ms tick) when Netty is on the class path, so arming and cancelling
  * each attempt's timer costs next to nothing, else {@link Schedulers#parallel()}; virtual-time tests
  * pass their own ({@link #withScheduler}). A request may pick another client or turn retrying off
- * with {@link RetryRequests}.
+ * with {@link dev.httpretry.client.RetryRequests}.
  *
  * <p>Immutable and thread-safe; one instance serves any number of concurrent calls.
  */
 public final class RetryExchangeFilterFunction implements ExchangeFilterFunction {
 
-    private final RetryClients clients;
-
-    private final String clientName;
-
-    private final RetryListener listener;
+    final RetryCalls calls;
 
     private final Supplier<Scheduler> scheduler;
 
@@ -55,15 +51,14 @@ public final class RetryExchangeFilterFunction implements ExchangeFilterFunction
      * @param listener told of every attempt, wait and call end
      */
     public RetryExchangeFilterFunction(RetryClients clients, RetryListener listener) {
-        this(clients, RetryClients.DEFAULT_CLIENT, listener, defaultScheduler(), new RetryWaits(), ObservationRegistry.NOOP);
+        // composite: a listener that throws is logged and never breaks a call
+        this(new RetryCalls(clients, RetryListener.composite(List.of(listener)), "WebClient"), defaultScheduler(), new RetryWaits(),
+                ObservationRegistry.NOOP);
     }
 
-    private RetryExchangeFilterFunction(RetryClients clients, String clientName, RetryListener listener,
-            Supplier<Scheduler> scheduler, RetryWaits waits, ObservationRegistry observations) {
-        this.clients = Objects.requireNonNull(clients, "clients");
-        this.clientName = clients.get(clientName).name();
-        // composite: a listener that throws is logged and never breaks a call
-        this.listener = RetryListener.composite(List.of(listener));
+    private RetryExchangeFilterFunction(RetryCalls calls, Supplier<Scheduler> scheduler, RetryWaits waits,
+            ObservationRegistry observations) {
+        this.calls = calls;
         this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
         this.waits = Objects.requireNonNull(waits, "waits");
         this.observations = Objects.requireNonNull(observations, "observations");
@@ -76,7 +71,7 @@ public final class RetryExchangeFilterFunction implements ExchangeFilterFunction
      * @throws IllegalArgumentException if there is no client of that name
      */
     public RetryExchangeFilterFunction forClient(String name) {
-        return new RetryExchangeFilterFunction(this.clients, name, this.listener, this.scheduler, this.waits, this.observations);
+        return new RetryExchangeFilterFunction(this.calls.forClient(name), this.scheduler, this.waits, this.observations);
     }
 
     /**
@@ -85,8 +80,7 @@ public final class RetryExchangeFilterFunction implements ExchangeFilterFunction
      * @return the filter
      */
     public RetryExchangeFilterFunction withScheduler(Supplier<Scheduler> scheduler) {
-        return new RetryExchangeFilterFunction(this.clients, this.clientName, this.listener, scheduler, this.waits,
-                this.observations);
+        return new RetryExchangeFilterFunction(this.calls, scheduler, this.waits, this.observations);
     }
 
     /**
@@ -98,8 +92,7 @@ public final class RetryExchangeFilterFunction implements ExchangeFilterFunction
      * @return the filter
      */
     public RetryExchangeFilterFunction withObservationRegistry(ObservationRegistry observations) {
-        return new RetryExchangeFilterFunction(this.clients, this.clientName, this.listener, this.scheduler, this.waits,
-                observations);
+        return new RetryExchangeFilterFunction(this.calls, this.scheduler, this.waits, observations);
     }
 
     /**
@@ -107,7 +100,7 @@ public final class RetryExchangeFilterFunction implements ExchangeFilterFunction
      * @return the client's name
      */
     public String getClientName() {
-        return this.clientName;
+        return this.calls.clientName();
     }
 
     /**
@@ -134,8 +127,7 @@ public final class RetryExchangeFilterFunction implements ExchangeFilterFunction
      * @return the filter
      */
     public RetryExchangeFilterFunction withWaits(RetryWaits waits) {
-        return new RetryExchangeFilterFunction(this.clients, this.clientName, this.listener, this.scheduler, waits,
-                this.observations);
+        return new RetryExchangeFilterFunction(this.calls, this.scheduler, waits, this.observations);
     }
 
     /**
@@ -148,20 +140,19 @@ public final class RetryExchangeFilterFunction implements ExchangeFilterFunction
 
     @Override
     public Mono<ClientResponse> filter(ClientRequest request, ExchangeFunction next) {
-        Object selected = request.attributes().getOrDefault(RetryRequests.ATTRIBUTE, this.clientName);
-        if (selected == RetryRequests.NO_RETRY) {
-            return next.exchange(request);
+        RetryClient client;
+        try {
+            client = this.calls.clientFor(request.attributes());
         }
-        RetryClient client = this.clients.find(String.valueOf(selected));
-        if (client == null) {
-            return Mono.error(new IllegalArgumentException("No retry client named '" + selected
-                    + "' (request attribute " + RetryRequests.ATTRIBUTE + "); the clients are " + this.clients.names()));
+        catch (IllegalArgumentException unknown) {
+            return Mono.error(unknown);
         }
-        if (!client.enabled()) {
-            return next.exchange(request);
-        }
-        // the decisions are logged only while RetryLog's logger is at DEBUG: otherwise nothing is built for them
-        return RetryingCall.mono(client, request, next, RetryLog.wrap("WebClient", request.url(), this.listener), this.scheduler, this);
+        return (client != null) ? new RetryingCall(this, client, request, next) : next.exchange(request);
+    }
+
+    /** The scheduler of a call's timeouts and waits, looked up when the call starts. */
+    Scheduler scheduler() {
+        return this.scheduler.get();
     }
 
     /** The shared timer wheel when Netty is there (it is whenever Reactor Netty is the connector), else Reactor's parallel scheduler. */
@@ -183,6 +174,6 @@ public final class RetryExchangeFilterFunction implements ExchangeFilterFunction
 
     @Override
     public String toString() {
-        return "RetryExchangeFilterFunction[client=" + this.clientName + "]";
+        return "RetryExchangeFilterFunction[client=" + getClientName() + "]";
     }
 }

@@ -1,27 +1,21 @@
 package dev.httpretry.webclient;
 
-import java.net.URI;
+import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Consumer;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.function.LongSupplier;
 
 import dev.httpretry.core.Category;
-import dev.httpretry.core.DelaySource;
+import dev.httpretry.core.HeaderLookup;
 import dev.httpretry.core.Outcome;
-import dev.httpretry.core.RetryBudget;
 import dev.httpretry.core.RetryClient;
 import dev.httpretry.core.RetryDecision;
 import dev.httpretry.core.RetryExecution;
-import dev.httpretry.core.RetryListener;
-import dev.httpretry.core.RetrySettings;
 import dev.httpretry.core.StopReason;
 import org.jspecify.annotations.Nullable;
 import reactor.core.CoreSubscriber;
 import reactor.core.Disposable;
-import reactor.core.publisher.Mono;
-import reactor.core.publisher.Operators;
 import reactor.core.scheduler.Scheduler;
 import reactor.util.context.Context;
 
@@ -31,107 +25,110 @@ import org.springframework.web.reactive.function.client.ClientResponse;
 import org.springframework.web.reactive.function.client.ExchangeFunction;
 
 /**
- * One logical call, as a single Reactor operator: the I/O half of a {@link RetryExecution}, which
- * decides. It subscribes each attempt's exchange itself, runs the attempt timeout and the waits as
- * plain scheduler tasks, releases each retried response's body ({@link BodyDrain}) and hands the
- * final response (or error) downstream.
+ * One logical call, as a single object: the {@code Mono} the filter returns, the subscription its
+ * caller holds and the I/O half of a {@link RetryExecution}, which decides. It subscribes each
+ * attempt's exchange itself ({@link AttemptSubscriber}), releases each retried response and waits
+ * ({@link NextAttempt}), and hands the final response (or error) to the caller. A second
+ * subscription to the same {@code Mono} is a call of its own, on a copy.
  *
- * <p>Concurrency: without hedging, attempts are strictly sequential. Within an attempt, the
- * response, the error, the timeout and the caller's cancellation race ({@link AttemptSubscriber}):
- * exactly one of them acts, and a response that loses is released. A hedged call sends another copy
- * when the last one has not answered within {@code hedging.delay}; its copies answer on different
- * threads, so each of its events is decided under a lock, and the copies that lose are cancelled.
+ * <p>Concurrency: without hedging, attempts are strictly sequential, and within an attempt exactly
+ * one of the response, the error, the timeout and the caller's cancellation acts. A hedged call's
+ * copies answer on different threads, so its events are decided under the lock of its
+ * {@link HedgedCopies}.
  */
-final class RetryingCall extends Operators.MonoSubscriber<ClientResponse, ClientResponse> implements LongSupplier {
+final class RetryingCall extends CallerSubscription<ClientResponse> implements LongSupplier, HeaderLookup {
 
-    static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+    private static final AtomicIntegerFieldUpdater<RetryingCall> SUBSCRIBED = AtomicIntegerFieldUpdater.newUpdater(RetryingCall.class,
+            "subscribed");
 
-    /** How a call that ended without a response ended. */
+    /** How a call that the caller cancelled, or that ended without a response, settles its copies. */
+    private static final RetryDecision CANCELLED = new RetryDecision.Stop(Category.UNKNOWN_ERROR, StopReason.CANCELLED);
+
     private static final RetryDecision EMPTY = new RetryDecision.Stop(Category.SUCCESS, StopReason.NONE);
+
+    private final RetryExchangeFilterFunction filter;
+
+    private final RetryClient client;
 
     private final ClientRequest request;
 
     private final ExchangeFunction next;
 
-    private final Scheduler scheduler;
+    /** Whether this object has been subscribed to, and so is a call in progress. */
+    private volatile int subscribed;
 
-    /** The filter: its pending waits and its observation registry, held in one field. */
-    private final RetryExchangeFilterFunction filter;
+    private @Nullable Scheduler scheduler;
 
-    private final RetryExecution execution;
+    private @Nullable RetryExecution execution;
 
     /** The request's body, kept to send again; {@code null} for a request without a body. */
-    private final @Nullable ReplayableBody body;
+    private @Nullable ReplayableBody body;
 
-    /** The attempt in flight, or the last one. */
+    /** The attempt in flight, or the last one; for a hedged call, see {@link #copies}. */
     private volatile @Nullable AttemptSubscriber current;
 
-    /** The caller's context with a discard hook that releases what the connector throws away; made once per call. */
+    /** The copies of a hedged call; {@code null} when the call is not hedged. */
+    private @Nullable HedgedCopies copies;
+
+    /** The caller's context with the hooks that release what the connector throws away; made once per call. */
     private @Nullable Context attemptContext;
 
-    /** What the call waits on before its next attempt (a body being drained, a timer), if anything. */
+    /** What the call waits on before its next attempt, if anything. */
     private volatile @Nullable Disposable wait;
 
-    /** How long the last copy goes unanswered before a hedge; {@code -1} when the call is not hedged. */
-    private final long hedgeDelayNanos;
-
-    /** Orders a hedged call's events, which its copies report from different threads; {@code null} when not hedged. */
-    private final @Nullable ReentrantLock lock;
-
-    /** The timer of the next hedge, once armed. */
-    private volatile @Nullable Disposable hedgeTimer;
-
-    private RetryingCall(CoreSubscriber<? super ClientResponse> actual, RetryClient client, ClientRequest request,
-            ExchangeFunction next, RetryListener listener, Scheduler scheduler, RetryExchangeFilterFunction filter) {
-        super(actual);
+    RetryingCall(RetryExchangeFilterFunction filter, RetryClient client, ClientRequest request, ExchangeFunction next) {
         this.filter = filter;
+        this.client = client;
         this.request = request;
         this.next = next;
-        this.scheduler = scheduler;
-        RetrySettings settings = client.policy().settings();
-        this.body = (request.body() == BodyInserters.empty()) ? null : ReplayableBody.of(request, settings.bodyReplayLimit());
-        URI url = request.url();
-        RetryBudget budget = client.budgets().forDestination(String.valueOf(url.getScheme()), String.valueOf(url.getHost()),
-                url.getPort());
-        // the key changes no decision for a method in methods, so it is looked up (which lower-cases its name) only otherwise
-        String method = request.method().name();
-        boolean keyed = !settings.methods().contains(method) && request.headers().containsHeader(IDEMPOTENCY_KEY);
-        this.execution = client.policy().start(client.name(), method, keyed, budget, listener, this);
-        this.hedgeDelayNanos = this.execution.hedgeDelayNanos();
-        this.lock = (this.hedgeDelayNanos >= 0) ? new ReentrantLock() : null;
     }
 
-    /** A call that starts when subscribed; each subscription is a call of its own. */
-    static Mono<ClientResponse> mono(RetryClient client, ClientRequest request, ExchangeFunction next,
-            RetryListener listener, java.util.function.Supplier<Scheduler> scheduler, RetryExchangeFilterFunction filter) {
-        return new Mono<>() {
-            @Override
-            public void subscribe(CoreSubscriber<? super ClientResponse> actual) {
-                RetryingCall call = new RetryingCall(actual, client, request, next, listener, scheduler.get(), filter);
-                actual.onSubscribe(call);
-                call.sendAttempt();
-            }
-        };
+    @Override
+    public void subscribe(CoreSubscriber<? super ClientResponse> actual) {
+        if (SUBSCRIBED.compareAndSet(this, 0, 1)) {
+            start(actual);
+        }
+        else {
+            new RetryingCall(this.filter, this.client, this.request, this.next).subscribe(actual);
+        }
+    }
+
+    private void start(CoreSubscriber<? super ClientResponse> actual) {
+        Scheduler scheduler = this.filter.scheduler();
+        this.scheduler = scheduler;
+        RetryExecution execution = this.filter.calls.start(this.client, this.request.method().name(), this.request.url(), this, this);
+        this.execution = execution;
+        this.body = (this.request.body() == BodyInserters.empty()) ? null
+                : ReplayableBody.of(this.request, execution.settings().bodyReplayLimit());
+        long hedgeDelay = execution.hedgeDelayNanos();
+        this.copies = (hedgeDelay >= 0) ? new HedgedCopies(hedgeDelay, execution.settings().maxAttempts()) : null;
+        subscribed(actual);
+        sendAttempt();
+    }
+
+    /** The request's headers, for the execution's rules ({@code Idempotency-Key}). */
+    @Override
+    public @Nullable List<String> values(String name) {
+        return this.request.headers().get(name);
     }
 
     /** The scheduler's clock measures the deadline, so virtual-time tests stay exact. */
     @Override
     public long getAsLong() {
-        return this.scheduler.now(TimeUnit.NANOSECONDS);
+        return scheduler().now(TimeUnit.NANOSECONDS);
     }
 
+    /** The caller cancelled: every attempt in flight and the wait are cancelled. */
     @Override
-    public void cancel() {
-        super.cancel();
+    void cancelled() {
         lock();
         try {
-            boolean inFlight = false;
-            for (AttemptSubscriber copy = this.current; copy != null; copy = copy.previous) {
-                inFlight |= copy.cancelByCaller();
+            boolean inFlight = (this.copies != null) ? this.copies.cancelAll() : cancelCurrent();
+            dispose(this.wait);
+            execution().onCancel(inFlight);
+            if (this.copies != null) {
+                this.copies.decided(execution(), CANCELLED);
             }
-            dispose(this.hedgeTimer);
-            abortWait();
-            this.execution.onCancel(inFlight);
         }
         finally {
             unlock();
@@ -139,15 +136,15 @@ final class RetryingCall extends Operators.MonoSubscriber<ClientResponse, Client
         releaseBody();
     }
 
-    @Override
-    public Context currentContext() {
-        return this.actual.currentContext();
+    private boolean cancelCurrent() {
+        AttemptSubscriber attempt = this.current;
+        return attempt != null && attempt.cancelByCaller();
     }
 
+    /** A response the caller will never see (it cancelled) is released, so its connection goes back to the pool. */
     @Override
-    public void onNext(ClientResponse response) {
-        // attempts are subscribed with their own subscribers, never with this one
-        throw new IllegalStateException("RetryingCall is not subscribed to a source");
+    void discard(ClientResponse response) {
+        Responses.release(response);
     }
 
     /** Sends the next attempt, unless the caller cancelled or no time is left. */
@@ -157,11 +154,11 @@ final class RetryingCall extends Operators.MonoSubscriber<ClientResponse, Client
         }
         lock();
         try {
-            if (!this.execution.startAttempt()) {
+            if (!execution().startAttempt()) {
                 fail();
                 return;
             }
-            send(null);
+            send();
         }
         finally {
             unlock();
@@ -170,47 +167,37 @@ final class RetryingCall extends Operators.MonoSubscriber<ClientResponse, Client
 
     /** The hedge armed when {@code last} was sent is due: send another copy, if the execution allows one. */
     private void hedge(AttemptSubscriber last) {
-        lock();
+        HedgedCopies copies = this.copies;
+        if (copies == null) {
+            return;
+        }
+        copies.lock();
         try {
             // a body still being recorded by the first copy is not hedged (the copies would race over its recording);
             // a timer that fired as the round ended finds no copy in flight
-            if (!isCancelled() && this.current == last && anyCopyInFlight() && (this.body == null || this.body.recorded())
-                    && this.execution.startHedge()) {
-                send(last);
+            if (!isCancelled() && copies.isLatest(last) && execution().copiesInFlight() > 0
+                    && (this.body == null || this.body.recorded()) && execution().startHedge()) {
+                send();
             }
         }
         finally {
-            unlock();
+            copies.unlock();
         }
     }
 
-    private boolean anyCopyInFlight() {
-        for (AttemptSubscriber copy = this.current; copy != null; copy = copy.previous) {
-            if (copy.pending()) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** Sends the attempt just started; {@code previous} is the copy before it when it is a hedge. */
-    private void send(@Nullable AttemptSubscriber previous) {
-        AttemptSubscriber attempt = new AttemptSubscriber(this, this.execution.attempts(), this.execution.attemptCutByDeadline(),
-                previous);
+    /** Sends the attempt (or copy) just started. */
+    private void send() {
+        RetryExecution execution = execution();
+        AttemptSubscriber attempt = new AttemptSubscriber(this, execution.attempts(), execution.attemptCutByDeadline());
         this.current = attempt;
         try {
-            attempt.timer = this.scheduler.schedule(attempt, this.execution.attemptTimeoutNanos(), TimeUnit.NANOSECONDS);
-            if (this.hedgeDelayNanos >= 0) {
-                this.hedgeTimer = this.scheduler.schedule(() -> hedge(attempt), this.hedgeDelayNanos, TimeUnit.NANOSECONDS);
+            attempt.timer = scheduler().schedule(attempt, execution.attemptTimeoutNanos(), TimeUnit.NANOSECONDS);
+            if (this.copies != null) {
+                this.copies.sent(attempt, scheduler(), () -> hedge(attempt));
             }
-            ClientRequest request = attemptRequest();
-            if (!this.filter.observations.isNoop()) {
-                AttemptObservation.Started started = AttemptObservation.start(this.filter.observations, AttemptObservation.call(this.actual.currentContext()),
-                        this.execution.client(), this.execution.attempts(), request);
-                attempt.observation = started.observation();
-                request = started.request();
-            }
-            this.next.exchange(request).subscribe(attempt);
+            ClientRequest sent = AttemptRequests.of(this.request, this.body, execution, this.filter.observations,
+                    actualContext(), attempt);
+            this.next.exchange(sent).subscribe(attempt);
         }
         catch (RuntimeException ex) {
             attempt.onError(ex);
@@ -220,17 +207,7 @@ final class RetryingCall extends Operators.MonoSubscriber<ClientResponse, Client
         }
     }
 
-    /** Every attempt sends the same body; those after the first carry their number when {@code attempt-header} is set. */
-    private ClientRequest attemptRequest() {
-        ClientRequest attempt = (this.body != null) ? this.body.request() : this.request;
-        int number = this.execution.attempts();
-        String header = (number > 1) ? this.execution.settings().attemptHeader() : "";
-        if (!header.isEmpty()) {
-            return ClientRequest.from(attempt).headers((headers) -> headers.set(header, String.valueOf(number))).build();
-        }
-        return attempt;
-    }
-
+    /** The attempt (or copy) got a response: decided on, then released and retried, or handed to the caller. */
     void onResponse(AttemptSubscriber copy, ClientResponse response) {
         int status = response.statusCode().value();
         RetryDecision decision;
@@ -240,181 +217,30 @@ final class RetryingCall extends Operators.MonoSubscriber<ClientResponse, Client
                 Responses.release(response);
                 return;
             }
-            if (status < 400) {
-                decision = this.execution.onSuccess(copy.number, status);
-            }
-            else {
+            if (status >= 400) {
                 checkBody();
-                decision = this.execution.onOutcome(copy.number, Responses.outcome(status, response));
             }
-            settled(copy, decision);
+            decision = execution().onResponse(copy.number, status, (status < 400) ? HeaderLookup.NONE : Responses.headers(response));
+            decided(decision);
         }
         finally {
             unlock();
         }
-        if (isOtherCopiesGoOn(decision)) {
-            AttemptObservation.forgetResponse(this.actual.currentContext());
-            BodyDrain drain = new BodyDrain(this.scheduler, Math.min(BodyDrain.MAX_NANOS, this.execution.timeLeftNanos()), () -> {
-            });
-            copy.drain = drain;
-            drain.drain(response);
+        if (decision instanceof RetryDecision.OthersGoOn) {
+            CallObservation.forgetResponse(actualContext());
+            copy.drain = NextAttempt.release(response, scheduler(), execution());
         }
         else if (decision instanceof RetryDecision.Retry retry) {
-            AttemptObservation.forgetResponse(this.actual.currentContext());
-            observeWait(retry.delay().toNanos());
-            long waitEnd = getAsLong() + retry.delay().toNanos();
-            BodyDrain drain = new BodyDrain(this.scheduler, Math.min(BodyDrain.MAX_NANOS, this.execution.timeLeftNanos()),
-                    () -> startWait(Math.max(0, waitEnd - getAsLong())));
-            this.wait = drain;
-            drain.drain(response);
-            if (isCancelled()) {
-                drain.dispose();
-            }
+            CallObservation.forgetResponse(actualContext());
+            waitFor(NextAttempt.releaseThenWait(this, response, retry.delay().toNanos()));
         }
         else {
-            if (this.lock != null) {
-                AttemptObservation.keepResponse(this.actual.currentContext(), response);
+            if (this.copies != null) {
+                CallObservation.keepResponse(actualContext(), response);
             }
             releaseBody();
             complete(response);
         }
-    }
-
-    /** A body that cannot be sent again as it was makes a retry unsafe once the request may have reached the server. */
-    private void checkBody() {
-        if (this.body != null) {
-            this.body.attemptEnded();
-            if (!this.body.replayable()) {
-                this.execution.bodyNotReplayable();
-            }
-        }
-    }
-
-    private void releaseBody() {
-        if (this.body != null) {
-            this.body.release();
-        }
-    }
-
-    /** Whether a hedged call's event must be ignored: the call has ended (another copy won, the caller cancelled), and was counted then. */
-    private boolean endedWhileHedged() {
-        return this.lock != null && this.execution.ended();
-    }
-
-    /** The copy failed while other copies of the hedged call are in flight: they go on. */
-    private static boolean isOtherCopiesGoOn(RetryDecision decision) {
-        return decision instanceof RetryDecision.Retry retry && retry.source() == DelaySource.HEDGE;
-    }
-
-    /** A hedged call's round is over (it ends, or waits before the next attempt): no more hedges, and the other copies lose. */
-    private void settled(AttemptSubscriber copy, RetryDecision decision) {
-        if (this.lock == null || isOtherCopiesGoOn(decision)) {
-            return;
-        }
-        dispose(this.hedgeTimer);
-        // the deadline cuts every copy: each is reported with the deadline's error, as the execution reported it
-        Throwable why = (decision instanceof RetryDecision.Stop stop && stop.reason() == StopReason.DEADLINE
-                && this.execution.lastOutcome() instanceof Outcome.Failure failure) ? failure.error() : null;
-        for (AttemptSubscriber other = this.current; other != null; other = other.previous) {
-            if (other != copy) {
-                other.lose(why);
-            }
-        }
-    }
-
-    private void lock() {
-        if (this.lock != null) {
-            this.lock.lock();
-        }
-    }
-
-    private void unlock() {
-        if (this.lock != null) {
-            this.lock.unlock();
-        }
-    }
-
-    private static void dispose(@Nullable Disposable disposable) {
-        if (disposable != null) {
-            disposable.dispose();
-        }
-    }
-
-    private void decided(RetryDecision decision) {
-        if (isOtherCopiesGoOn(decision)) {
-            return;
-        }
-        if (decision instanceof RetryDecision.Retry retry) {
-            observeWait(retry.delay().toNanos());
-            startWait(retry.delay().toNanos());
-        }
-        else {
-            fail();
-        }
-    }
-
-    private void startWait(long nanos) {
-        if (isCancelled()) {
-            return;
-        }
-        Disposable timer = PendingWaits.schedule(this.filter.waits, this.scheduler, this::sendAttempt, nanos, this::abortForShutdown);
-        if (timer == null) {
-            return;
-        }
-        this.wait = timer;
-        if (isCancelled()) {
-            timer.dispose();
-        }
-    }
-
-    private void abortForShutdown(Throwable reason) {
-        this.execution.onShutdown(reason);
-        fail();
-    }
-
-    private void abortWait() {
-        dispose(this.wait);
-    }
-
-    /** A response the caller will never see (it cancelled) is released, so its connection goes back to the pool. */
-    @Override
-    protected void discard(@Nullable ClientResponse response) {
-        if (response != null) {
-            Responses.release(response);
-        }
-    }
-
-    private void fail() {
-        releaseBody();
-        Throwable error = this.execution.failure();
-        if (isCancelled()) {
-            Operators.onErrorDropped(error, currentContext());
-            return;
-        }
-        this.actual.onError(error);
-    }
-
-    private void observeWait(long nanos) {
-        if (!this.filter.observations.isNoop()) {
-            AttemptObservation.waiting(AttemptObservation.call(this.actual.currentContext()), this.execution.attempts() + 1, nanos);
-        }
-    }
-
-    /**
-     * The caller's context, plus a discard hook and a dropped-value hook: a response (or connection)
-     * the connector throws away when a cancel overtakes it is released ({@link Responses#releaseDiscarded}).
-     * Reactor Netty discards such a connection when the exchange was cancelled, but drops it (Reactor's
-     * {@code onNextDropped}) when its connect sink had already ended; both are released. Made once
-     * per call; cheaper than a {@code doOnDiscard} operator per attempt.
-     */
-    Context attemptContext() {
-        Context context = this.attemptContext;
-        if (context == null) {
-            context = Operators.enableOnDiscard(this.actual.currentContext(), Responses::releaseDiscarded)
-                .put(Responses.ON_NEXT_DROPPED_LOCAL, (Consumer<Object>) Responses::releaseDropped);
-            this.attemptContext = context;
-        }
-        return context;
     }
 
     /** The attempt failed with an exception. */
@@ -439,21 +265,23 @@ final class RetryingCall extends Operators.MonoSubscriber<ClientResponse, Client
                 return;
             }
             checkBody();
-            if (failure != null) {
-                decision = this.execution.onOutcome(copy.number, failure);
+            decision = (failure != null) ? execution().onOutcome(copy.number, failure)
+                    : execution().onAttemptTimeout(copy.number, copy.cutByDeadline);
+            if (failure == null && execution().lastOutcome() instanceof Outcome.Failure timedOut) {
+                // the observation names the error the execution recorded for the timeout
+                copy.stopObservation(timedOut.error());
             }
-            else {
-                decision = this.execution.onAttemptTimeout(copy.number, copy.cutByDeadline);
-                if (this.execution.lastOutcome() instanceof Outcome.Failure timedOut) {
-                    copy.stopObservation(timedOut.error());
-                }
-            }
-            settled(copy, decision);
+            decided(decision);
         }
         finally {
             unlock();
         }
-        decided(decision);
+        if (decision instanceof RetryDecision.Retry retry) {
+            waitFor(NextAttempt.waitOnly(this, retry.delay().toNanos()));
+        }
+        else if (decision instanceof RetryDecision.Stop) {
+            fail();
+        }
     }
 
     /** The exchange ended without a response: the empty result goes on, as without retrying. */
@@ -463,13 +291,113 @@ final class RetryingCall extends Operators.MonoSubscriber<ClientResponse, Client
             if (endedWhileHedged()) {
                 return;
             }
-            this.execution.onEmpty();
-            settled(copy, EMPTY);
+            execution().onEmpty();
+            decided(EMPTY);
         }
         finally {
             unlock();
         }
         releaseBody();
-        this.actual.onComplete();
+        completeEmpty();
     }
+
+    /** A decision on a hedged call's copy: the copies it made lose are cancelled. */
+    private void decided(RetryDecision decision) {
+        if (this.copies != null) {
+            this.copies.decided(execution(), decision);
+        }
+    }
+
+    /** The call waits on this (a release, a timer) before its next attempt, unless the caller cancelled meanwhile. */
+    void waitFor(@Nullable Disposable waiting) {
+        this.wait = waiting;
+        if (waiting != null && isCancelled()) {
+            waiting.dispose();
+        }
+    }
+
+    /** The application is stopping: the wait before the next attempt was refused or cut, and the call ends so. */
+    void stopped(Throwable reason) {
+        execution().onShutdown(reason);
+        fail();
+    }
+
+    private void fail() {
+        releaseBody();
+        completeError(execution().failure());
+    }
+
+    /** A body that cannot be sent again as it was makes a retry unsafe once the request may have reached the server. */
+    private void checkBody() {
+        if (this.body != null) {
+            this.body.attemptEnded();
+            if (!this.body.replayable()) {
+                execution().bodyNotReplayable();
+            }
+        }
+    }
+
+    private void releaseBody() {
+        if (this.body != null) {
+            this.body.release();
+        }
+    }
+
+    /** Whether a hedged call's event must be ignored: the call has ended (another copy won, the caller cancelled), and was counted then. */
+    private boolean endedWhileHedged() {
+        return this.copies != null && execution().ended();
+    }
+
+    /**
+     * The caller's context, plus a discard hook and a dropped-value hook: a response (or connection)
+     * the connector throws away when a cancel overtakes it is released ({@link Responses#releaseDiscarded}).
+     * Made once per call; cheaper than a {@code doOnDiscard} operator per attempt.
+     */
+    Context attemptContext() {
+        Context context = this.attemptContext;
+        if (context == null) {
+            context = Responses.releasingContext(actualContext());
+            this.attemptContext = context;
+        }
+        return context;
+    }
+
+    RetryExchangeFilterFunction filter() {
+        return this.filter;
+    }
+
+    RetryExecution execution() {
+        RetryExecution execution = this.execution;
+        if (execution == null) {
+            throw new IllegalStateException("The call has not started");
+        }
+        return execution;
+    }
+
+    Scheduler scheduler() {
+        Scheduler scheduler = this.scheduler;
+        if (scheduler == null) {
+            throw new IllegalStateException("The call has not started");
+        }
+        return scheduler;
+    }
+
+    private void lock() {
+        if (this.copies != null) {
+            this.copies.lock();
+        }
+    }
+
+    private void unlock() {
+        if (this.copies != null) {
+            this.copies.unlock();
+        }
+    }
+
+    private static void dispose(@Nullable Disposable disposable) {
+        if (disposable != null) {
+            disposable.dispose();
+        }
+    }
+
 }

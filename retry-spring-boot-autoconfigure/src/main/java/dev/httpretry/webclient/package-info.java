@@ -1,8 +1,9 @@
 /**
  * Retrying for Spring's reactive {@code WebClient}: the {@link dev.httpretry.webclient.RetryExchangeFilterFunction}
- * that runs each call under a {@link dev.httpretry.core.RetryExecution},
- * {@link dev.httpretry.webclient.RetryRequests} to choose a policy, or none, per request, and
- * ReplayableBody, which makes a request body safe to send more than once.
+ * that runs each call under a {@link dev.httpretry.core.RetryExecution}. Inside: the call's operator
+ * (RetryingCall), each attempt's subscriber and request, the copies of a hedged call, the body kept
+ * to send again, the release of retried responses and the waits. Per request, a policy (or none) is
+ * chosen with {@link dev.httpretry.client.RetryRequests}.
  */
 @NullMarked
 package dev.httpretry.webclient;

@@ -19,6 +19,7 @@ import java.util.function.UnaryOperator;
 import dev.httpretry.core.Jitter;
 import dev.httpretry.core.RetryListener;
 import dev.httpretry.core.RetryPolicy;
+import dev.httpretry.core.RetryPolicyBuilder;
 import io.netty.resolver.AddressResolver;
 import io.netty.resolver.AddressResolverGroup;
 import io.netty.resolver.InetNameResolver;
@@ -59,7 +60,7 @@ final class Harness {
     }
 
     /** Small delays, no jitter, no budget: fast and exact tests of what is retried. */
-    static RetryPolicy.Builder fastPolicy() {
+    static RetryPolicyBuilder fastPolicy() {
         return RetryPolicy.builder()
             .initialDelay(Duration.ofMillis(1))
             .maxDelay(Duration.ofMillis(5))
@@ -71,7 +72,7 @@ final class Harness {
             .exceptionClassifier(ClientLibraryExceptionClassifier.INSTANCE);
     }
 
-    static Harness of(RetryPolicy.Builder policy) {
+    static Harness of(RetryPolicyBuilder policy) {
         return new Harness(RetryClients.of(Map.of(RetryClients.DEFAULT_CLIENT, policy.build()), Clock.systemUTC()));
     }
 

@@ -15,6 +15,7 @@ import dev.httpretry.core.HedgeEvent;
 import dev.httpretry.core.RetryClients;
 import dev.httpretry.core.RetryDecision;
 import dev.httpretry.core.RetryPolicy;
+import dev.httpretry.core.RetryPolicyBuilder;
 import dev.httpretry.core.StopReason;
 import dev.httpretry.micrometer.RetryMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -178,7 +179,7 @@ class HedgingTests {
         AttemptEvent failed = attempt(harness, 2);
         assertThat(failed.status()).hasValue(503);
         assertThat(failed.retried()).isTrue();
-        assertThat(((RetryDecision.Retry) failed.decision()).source()).isEqualTo(DelaySource.HEDGE);
+        assertThat(failed.decision()).isEqualTo(new RetryDecision.OthersGoOn(dev.httpretry.core.Category.UNAVAILABLE));
         assertThat(harness.listener.backoffs).as("no wait while a copy is in flight").isEmpty();
         assertThat(this.result.get()).isNull();
 
@@ -361,12 +362,12 @@ class HedgingTests {
         assertNothingLeaks(harness);
     }
 
-    private RetryPolicy.Builder hedged() {
+    private RetryPolicyBuilder hedged() {
         return Harness.fastPolicy().hedgingEnabled(true).hedgingDelay(DELAY).attemptTimeout(Duration.ofMinutes(1))
             .deadline(Duration.ofMinutes(2));
     }
 
-    private Harness harness(RetryPolicy.Builder policy) {
+    private Harness harness(RetryPolicyBuilder policy) {
         RetryClients clients = RetryClients.of(Map.of(RetryClients.DEFAULT_CLIENT, policy.build()), Clock.systemUTC());
         return Harness.of(clients).scheduler(this.scheduler).listener(new RetryMetrics(this.registry, clients));
     }

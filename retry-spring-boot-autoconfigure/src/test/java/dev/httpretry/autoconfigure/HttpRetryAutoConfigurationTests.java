@@ -2,7 +2,7 @@ package dev.httpretry.autoconfigure;
 
 import dev.httpretry.core.RetryClients;
 import dev.httpretry.webclient.RetryExchangeFilterFunction;
-import dev.httpretry.webclient.RetryRequests;
+import dev.httpretry.client.RetryRequests;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -77,7 +77,7 @@ class HttpRetryAutoConfigurationTests {
             Duration.ofSeconds(20), Set.of(429, 503, 507), 2, Duration.ofMillis(500), Set.of("GET", "POST"), false, 0.25, 3);
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
-        .withConfiguration(AutoConfigurations.of(WebClientAutoConfiguration.class, HttpRetryAutoConfiguration.class));
+        .withConfiguration(AutoConfigurations.of(WebClientAutoConfiguration.class, HttpRetryAutoConfiguration.class, HttpRetryWebClientAutoConfiguration.class));
 
     // ---------------------------------------------------------------- binding
 
@@ -317,10 +317,10 @@ class HttpRetryAutoConfigurationTests {
     @Test
     void aUserBeanNamedRetryWebClientCustomizerReplacesOurs() {
         WebClientCustomizer userCustomizer = (builder) -> builder.defaultHeader("X-User", "yes");
-        this.runner.withBean(HttpRetryAutoConfiguration.CUSTOMIZER_BEAN_NAME, WebClientCustomizer.class, () -> userCustomizer)
+        this.runner.withBean(HttpRetryWebClientAutoConfiguration.CUSTOMIZER_BEAN_NAME, WebClientCustomizer.class, () -> userCustomizer)
             .run((context) -> {
                 assertThat(context).hasNotFailed().hasSingleBean(RetryExchangeFilterFunction.class);
-                assertThat(context.getBean(HttpRetryAutoConfiguration.CUSTOMIZER_BEAN_NAME)).isSameAs(userCustomizer);
+                assertThat(context.getBean(HttpRetryWebClientAutoConfiguration.CUSTOMIZER_BEAN_NAME)).isSameAs(userCustomizer);
                 assertThat(retryFilters(context.getBean(WebClient.Builder.class))).isEmpty();
             });
     }
@@ -378,11 +378,11 @@ class HttpRetryAutoConfigurationTests {
             .filter((name) -> {
                 Class<?> type = context.getType(name);
                 return type != null && type.getName().startsWith("dev.httpretry.") && type != HttpRetryProperties.class
-                        && type != HttpRetryAutoConfiguration.class;
+                        && type != HttpRetryAutoConfiguration.class && type != HttpRetryWebClientAutoConfiguration.class;
             })
             .toList();
         assertThat(ours).isEmpty();
-        assertThat(context).doesNotHaveBean(HttpRetryAutoConfiguration.CUSTOMIZER_BEAN_NAME);
+        assertThat(context).doesNotHaveBean(HttpRetryWebClientAutoConfiguration.CUSTOMIZER_BEAN_NAME);
     }
 
     /** Closing the context ends the calls that wait to retry at once, instead of when their timers fire. */
@@ -452,12 +452,12 @@ class HttpRetryAutoConfigurationTests {
         this.runner.withPropertyValues("http.retry.enabled=true", "http.retry.clients.payments.base-url=http://127.0.0.1:1")
             .run((context) -> assertThat(context).hasSingleBean(RetryClients.class)
                 .hasSingleBean(RetryExchangeFilterFunction.class)
-                .hasBean(HttpRetryAutoConfiguration.CUSTOMIZER_BEAN_NAME)
+                .hasBean(HttpRetryWebClientAutoConfiguration.CUSTOMIZER_BEAN_NAME)
                 .hasBean("payments"));
     }
 
     @Test
-    void withoutWebFluxNothingIsRegistered() {
+    void withoutWebFluxNoWebClientRetryingIsRegistered() {
         this.runner.withClassLoader(new FilteredClassLoader(WebClient.class))
             .withPropertyValues("http.retry.clients.payments.base-url=http://127.0.0.1:1")
             .run((context) -> {
@@ -467,7 +467,7 @@ class HttpRetryAutoConfigurationTests {
     }
 
     @Test
-    void withoutBootsWebClientSupportNothingIsRegistered() {
+    void withoutBootsWebClientSupportNoWebClientRetryingIsRegistered() {
         this.runner.withClassLoader(new FilteredClassLoader(WebClientCustomizer.class))
             .withPropertyValues("http.retry.clients.payments.base-url=http://127.0.0.1:1")
             .run((context) -> {
@@ -481,8 +481,8 @@ class HttpRetryAutoConfigurationTests {
         HashedWheelScheduler[] timer = new HashedWheelScheduler[1];
         this.runner.run((context) -> {
             assertThat(context).hasNotFailed();
-            assertThat(context).getBean(HttpRetryAutoConfiguration.TIMER_BEAN_NAME).isInstanceOf(HashedWheelScheduler.class);
-            timer[0] = (HashedWheelScheduler) context.getBean(HttpRetryAutoConfiguration.TIMER_BEAN_NAME);
+            assertThat(context).getBean(HttpRetryWebClientAutoConfiguration.TIMER_BEAN_NAME).isInstanceOf(HashedWheelScheduler.class);
+            timer[0] = (HashedWheelScheduler) context.getBean(HttpRetryWebClientAutoConfiguration.TIMER_BEAN_NAME);
             assertThat(timer[0].isDisposed()).isFalse();
         });
         assertThat(timer[0].isDisposed()).isTrue();
@@ -495,7 +495,7 @@ class HttpRetryAutoConfigurationTests {
                 .withPropertyValues(FAST)
                 .run((context) -> {
                     assertThat(context).hasNotFailed();
-                    assertThat(context).doesNotHaveBean(HttpRetryAutoConfiguration.TIMER_BEAN_NAME);
+                    assertThat(context).doesNotHaveBean(HttpRetryWebClientAutoConfiguration.TIMER_BEAN_NAME);
                     WebClient client = context.getBean(WebClient.Builder.class).baseUrl(server.url()).build();
                     assertThat(client.get().retrieve().toBodilessEntity().block(BLOCK).getStatusCode().value()).isEqualTo(200);
                 });
@@ -606,15 +606,19 @@ class HttpRetryAutoConfigurationTests {
     }
 
     /** No bean of a dev.httpretry type, no retry customizer and no named WebClient. */
+    /** Nothing of WebClient's is registered; what every client type shares stays, for RestClient. */
     private static void assertNoHttpRetryBeans(AssertableApplicationContext context) {
         List<String> ours = Arrays.stream(context.getBeanDefinitionNames())
             .filter((name) -> {
                 Class<?> type = context.getType(name);
-                return type != null && type.getName().startsWith("dev.httpretry.");
+                return type != null && (type.getName().startsWith("dev.httpretry.webclient.")
+                        || type == HttpRetryWebClientAutoConfiguration.class);
             })
             .toList();
         assertThat(ours).isEmpty();
-        assertThat(context).doesNotHaveBean(HttpRetryAutoConfiguration.CUSTOMIZER_BEAN_NAME).doesNotHaveBean("payments");
+        assertThat(context).doesNotHaveBean(HttpRetryWebClientAutoConfiguration.CUSTOMIZER_BEAN_NAME).doesNotHaveBean("payments")
+            .doesNotHaveBean(HttpRetryWebClientAutoConfiguration.TIMER_BEAN_NAME)
+            .hasSingleBean(dev.httpretry.core.RetryClients.class).hasSingleBean(dev.httpretry.client.RetryWaits.class);
     }
 
     /** Every effective setting of a policy, keyed by its property name under {@code http.retry}. */

@@ -31,7 +31,7 @@ class HttpServiceGroupTests {
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
         .withConfiguration(AutoConfigurations.of(HttpServiceClientPropertiesAutoConfiguration.class,
                 WebClientAutoConfiguration.class, ReactiveHttpServiceClientAutoConfiguration.class,
-                HttpRetryAutoConfiguration.class))
+                HttpRetryAutoConfiguration.class, HttpRetryWebClientAutoConfiguration.class))
         .withUserConfiguration(GreetingServiceConfiguration.class)
         .withPropertyValues("http.retry.backoff.initial-delay=1ms", "http.retry.backoff.max-delay=5ms");
 

@@ -40,7 +40,7 @@ class LifecycleTests {
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
         .withConfiguration(AutoConfigurations.of(ImperativeHttpClientAutoConfiguration.class, RestClientAutoConfiguration.class,
-                WebClientAutoConfiguration.class, HttpRetryAutoConfiguration.class, HttpRetryRestClientAutoConfiguration.class))
+                WebClientAutoConfiguration.class, HttpRetryAutoConfiguration.class, HttpRetryWebClientAutoConfiguration.class, HttpRetryRestClientAutoConfiguration.class))
         .withBean(RecordingListener.class)
         .withPropertyValues(FAST);
 

@@ -30,7 +30,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class MissingNamedClientFailureAnalyzerTests {
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
-        .withConfiguration(AutoConfigurations.of(WebClientAutoConfiguration.class, HttpRetryAutoConfiguration.class));
+        .withConfiguration(AutoConfigurations.of(WebClientAutoConfiguration.class, HttpRetryAutoConfiguration.class, HttpRetryWebClientAutoConfiguration.class));
 
     @Test
     void anUnconfiguredClientNamesTheMissingKey() {

@@ -32,7 +32,7 @@ class NamedWebClientsAotTests {
         InMemoryGeneratedFiles files = new InMemoryGeneratedFiles();
         try (AnnotationConfigApplicationContext context = new AnnotationConfigApplicationContext()) {
             TestPropertyValues.of("http.retry.clients.payments.base-url=http://payments.example").applyTo(context);
-            context.register(WebClientAutoConfiguration.class, HttpRetryAutoConfiguration.class);
+            context.register(WebClientAutoConfiguration.class, HttpRetryAutoConfiguration.class, HttpRetryWebClientAutoConfiguration.class);
             // before, this failed: "instance supplier is not supported"
             DefaultGenerationContext generation = new DefaultGenerationContext(
                     new ClassNameGenerator(ClassName.get("com.example", "App")), files);
@@ -51,7 +51,7 @@ class NamedWebClientsAotTests {
     void baseUrlIsReadAgainWhenTheClientIsMade() {
         try (TestServer server = TestServer.answering(200)) {
             new ApplicationContextRunner()
-                .withConfiguration(AutoConfigurations.of(WebClientAutoConfiguration.class, HttpRetryAutoConfiguration.class))
+                .withConfiguration(AutoConfigurations.of(WebClientAutoConfiguration.class, HttpRetryAutoConfiguration.class, HttpRetryWebClientAutoConfiguration.class))
                 .withPropertyValues("http.retry.clients.payments.base-url=" + server.url())
                 .run((context) -> {
                     // as AOT leaves it: the base URL seen at build time is not the one of this run

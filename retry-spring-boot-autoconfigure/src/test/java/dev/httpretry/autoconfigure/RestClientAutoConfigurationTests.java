@@ -45,7 +45,7 @@ class RestClientAutoConfigurationTests {
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
         .withConfiguration(AutoConfigurations.of(ImperativeHttpClientAutoConfiguration.class,
-                RestClientAutoConfiguration.class, WebClientAutoConfiguration.class, HttpRetryAutoConfiguration.class,
+                RestClientAutoConfiguration.class, WebClientAutoConfiguration.class, HttpRetryAutoConfiguration.class, HttpRetryWebClientAutoConfiguration.class,
                 HttpRetryRestClientAutoConfiguration.class))
         // Boot's choice in an app that has only the starter's Reactor Netty (this module's tests also have
         // Apache HttpClient 5, which Boot would prefer, and which re-sends a 429 or 503 once by itself)
@@ -66,6 +66,23 @@ class RestClientAutoConfigurationTests {
                 assertThat(call.client()).isEqualTo("default");
                 assertThat(call.attempts()).isEqualTo(3);
             });
+        }
+    }
+
+    /** RestClient retrying needs neither WebFlux nor Reactor: the shared auto-configuration has no client condition. */
+    @Test
+    void restClientRetriesWithoutWebFluxOrReactor() {
+        try (TestServer server = TestServer.answering(503, 200)) {
+            this.runner.withClassLoader(new FilteredClassLoader("org.springframework.web.reactive", "reactor."))
+                .withPropertyValues("spring.http.clients.imperative.factory=jdk")
+                .run((context) -> {
+                    assertThat(context).hasNotFailed().hasSingleBean(RetryClientHttpRequestInterceptor.class)
+                        .doesNotHaveBean(HttpRetryWebClientAutoConfiguration.CUSTOMIZER_BEAN_NAME)
+                        .doesNotHaveBean(HttpRetryWebClientAutoConfiguration.TIMER_BEAN_NAME);
+                    RestClient client = context.getBean(RestClient.Builder.class).baseUrl(server.url()).build();
+                    assertThat(client.get().retrieve().body(String.class)).isEqualTo("response 2");
+                    assertThat(server.requests()).isEqualTo(2);
+                });
         }
     }
 

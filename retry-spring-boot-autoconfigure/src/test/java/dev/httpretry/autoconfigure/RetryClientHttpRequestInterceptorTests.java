@@ -24,9 +24,10 @@ import dev.httpretry.core.ExceptionClassifier;
 import dev.httpretry.core.RetryClients;
 import dev.httpretry.core.RetryDeadlineExceededException;
 import dev.httpretry.core.RetryPolicy;
+import dev.httpretry.core.RetryPolicyBuilder;
 import dev.httpretry.core.StopReason;
 import dev.httpretry.micrometer.RetryMetrics;
-import dev.httpretry.restclient.RestClientRetryRequests;
+import dev.httpretry.client.RetryRequests;
 import dev.httpretry.restclient.RetryClientHttpRequestInterceptor;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.channel.ChannelOption;
@@ -80,7 +81,7 @@ class RetryClientHttpRequestInterceptorTests {
         }
     }
 
-    private RetryClientHttpRequestInterceptor interceptor(RetryPolicy.Builder policy) {
+    private RetryClientHttpRequestInterceptor interceptor(RetryPolicyBuilder policy) {
         Map<String, RetryPolicy> policies = new LinkedHashMap<>();
         policies.put(RetryClients.DEFAULT_CLIENT, policy.build());
         policies.put("payments", policy.maxAttempts(2).build());
@@ -90,7 +91,7 @@ class RetryClientHttpRequestInterceptorTests {
         return interceptor;
     }
 
-    private RestClient client(Factory factory, RetryPolicy.Builder policy) {
+    private RestClient client(Factory factory, RetryPolicyBuilder policy) {
         return client(factory.create(), this.server.url(), interceptor(policy));
     }
 
@@ -432,7 +433,7 @@ class RetryClientHttpRequestInterceptorTests {
 
         assertThatExceptionOfType(HttpServerErrorException.ServiceUnavailable.class)
             .isThrownBy(() -> client(Factory.REACTOR, Harness.fastPolicy()).get()
-                .attributes(RestClientRetryRequests.noRetry()).retrieve().toBodilessEntity());
+                .attributes(RetryRequests.noRetry()).retrieve().toBodilessEntity());
         assertThat(this.server.requests()).isEqualTo(1);
         assertThat(this.listener.calls).isEmpty();
     }
@@ -443,7 +444,7 @@ class RetryClientHttpRequestInterceptorTests {
 
         assertThatExceptionOfType(HttpServerErrorException.ServiceUnavailable.class)
             .isThrownBy(() -> client(Factory.REACTOR, Harness.fastPolicy()).get()
-                .attributes(RestClientRetryRequests.client("payments")).retrieve().toBodilessEntity());
+                .attributes(RetryRequests.client("payments")).retrieve().toBodilessEntity());
         assertThat(this.server.requests()).isEqualTo(2);
         assertThat(this.listener.onlyCall().client()).isEqualTo("payments");
     }
@@ -451,7 +452,7 @@ class RetryClientHttpRequestInterceptorTests {
     @Test
     void unknownClientNameFailsTheCallWithoutSendingIt() {
         assertThatThrownBy(() -> client(Factory.REACTOR, Harness.fastPolicy()).get()
-            .attributes(RestClientRetryRequests.client("nope")).retrieve().toBodilessEntity())
+            .attributes(RetryRequests.client("nope")).retrieve().toBodilessEntity())
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("nope");
         assertThat(this.server.requests()).isZero();
     }

@@ -2,7 +2,7 @@ package dev.httpretry.autoconfigure;
 
 import dev.httpretry.core.AttemptTimeoutException;
 import dev.httpretry.core.RetryClients;
-import dev.httpretry.webclient.RetryRequests;
+import dev.httpretry.client.RetryRequests;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.time.Duration;

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
 
 import dev.httpretry.core.RetryPolicy;
+import dev.httpretry.core.RetryPolicyBuilder;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -188,12 +189,12 @@ class RetryMetricsTests {
         assertThat(count(RetryMetrics.CALLS, "reason", "none")).isEqualTo(21);
     }
 
-    private Harness harness(RetryPolicy.Builder policy) {
+    private Harness harness(RetryPolicyBuilder policy) {
         Harness harness = Harness.of(policy);
         return harness.listener(new RetryMetrics(this.registry, harness.clients));
     }
 
-    private void call(RetryPolicy.Builder policy, boolean post) {
+    private void call(RetryPolicyBuilder policy, boolean post) {
         WebClient client = harness(policy).client(this.server.url());
         AtomicReference<Object> done = new AtomicReference<>();
         (post ? client.post().bodyValue("x") : client.get()).retrieve().toBodilessEntity()

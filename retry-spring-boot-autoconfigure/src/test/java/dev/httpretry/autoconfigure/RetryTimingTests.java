@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import dev.httpretry.core.DelaySource;
 import dev.httpretry.core.Jitter;
 import dev.httpretry.core.RetryPolicy;
+import dev.httpretry.core.RetryPolicyBuilder;
 import dev.httpretry.core.StopReason;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -227,12 +228,12 @@ class RetryTimingTests {
         assertThat(harness.listener.onlyCall().reason()).isEqualTo(StopReason.CANCELLED);
     }
 
-    private RetryPolicy.Builder policy() {
+    private RetryPolicyBuilder policy() {
         return Harness.fastPolicy().clock(Clock.fixed(NOW, ZoneOffset.UTC)).attemptTimeout(Duration.ofMinutes(1))
             .deadline(Duration.ofMinutes(2));
     }
 
-    private Harness harness(RetryPolicy.Builder policy) {
+    private Harness harness(RetryPolicyBuilder policy) {
         return Harness.of(RetryClients.of(Map.of(RetryClients.DEFAULT_CLIENT, policy.build()), Clock.systemUTC()))
             .scheduler(this.scheduler);
     }

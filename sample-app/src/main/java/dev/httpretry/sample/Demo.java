@@ -7,7 +7,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import dev.httpretry.webclient.RetryRequests;
+import dev.httpretry.client.RetryRequests;
 import dev.httpretry.core.StopReason;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;

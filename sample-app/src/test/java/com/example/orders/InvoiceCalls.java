@@ -1,6 +1,6 @@
 package com.example.orders;
 
-import dev.httpretry.restclient.RestClientRetryRequests;
+import dev.httpretry.client.RetryRequests;
 
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.client.RestClient;
@@ -18,13 +18,13 @@ class InvoiceCalls {
 
     Invoice find(String id) {
         return this.restClient.get().uri("/invoices/{id}", id)
-            .attributes(RestClientRetryRequests.client("payments"))   // this request: the payments policy and budget
+            .attributes(RetryRequests.client("payments"))   // this request: the payments policy and budget
             .retrieve().body(Invoice.class);
     }
 
     ResponseEntity<Void> send(Invoice invoice) {
         return this.restClient.post().uri("/invoices").body(invoice)
-            .attributes(RestClientRetryRequests.noRetry())            // this request: sent once, as without the starter
+            .attributes(RetryRequests.noRetry())            // this request: sent once, as without the starter
             .retrieve().toBodilessEntity();
     }
 }

@@ -1,6 +1,6 @@
 package com.example.orders;
 
-import dev.httpretry.webclient.RetryRequests;
+import dev.httpretry.client.RetryRequests;
 import reactor.core.publisher.Mono;
 
 import org.springframework.http.ResponseEntity;

@@ -1,30 +1,31 @@
-package dev.httpretry.restclient;
+package dev.httpretry.client;
 
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
 
 /**
- * Per-request control of retrying for a {@code RestClient}, through a request attribute:
+ * Per-request control of retrying, through a request attribute, for {@code WebClient} and
+ * {@code RestClient} alike:
  *
  * <pre class="code">
- * restClient.get().uri("/orders/{id}", id)
- *     .attributes(RestClientRetryRequests.client("payments"))   // this request uses the "payments" policy
+ * client.get().uri("/orders/{id}", id)
+ *     .attributes(RetryRequests.client("payments"))   // this request uses the "payments" policy and budget
  *     .retrieve()...
  *
- * restClient.post().uri("/orders")
- *     .attributes(RestClientRetryRequests.noRetry())            // this request is sent once, as without the starter
+ * client.post().uri("/orders")
+ *     .attributes(RetryRequests.noRetry())            // this request is sent once, as without the starter
  *     .retrieve()...
  * </pre>
  *
- * A request without the attribute uses the policy of the {@code RestClient} it is sent through:
+ * A request without the attribute uses the policy of the client it is sent through:
  * {@value dev.httpretry.core.RetryClients#DEFAULT_CLIENT} for clients built from the auto-configured
- * builder, or the named client's own.
+ * builders, or the named client's own. Naming a client that is not configured fails the request.
  */
-public final class RestClientRetryRequests {
+public final class RetryRequests {
 
     /** The request attribute that selects a client by name, or turns retrying off. */
-    public static final String ATTRIBUTE = RestClientRetryRequests.class.getName() + ".client";
+    public static final String ATTRIBUTE = RetryRequests.class.getName() + ".client";
 
     /** The attribute value that turns retrying off for a request. */
     static final Object NO_RETRY = new Object() {
@@ -34,7 +35,7 @@ public final class RestClientRetryRequests {
         }
     };
 
-    private RestClientRetryRequests() {
+    private RetryRequests() {
     }
 
     /**
@@ -44,14 +45,14 @@ public final class RestClientRetryRequests {
      */
     public static Consumer<Map<String, Object>> client(String name) {
         Objects.requireNonNull(name, "name");
-        return attributes -> attributes.put(ATTRIBUTE, name);
+        return (attributes) -> attributes.put(ATTRIBUTE, name);
     }
 
     /**
-     * Sends this request once, without retrying.
+     * Sends this request once, without retrying: it bypasses the starter entirely.
      * @return the attributes to pass to {@code RequestHeadersSpec.attributes(...)}
      */
     public static Consumer<Map<String, Object>> noRetry() {
-        return attributes -> attributes.put(ATTRIBUTE, NO_RETRY);
+        return (attributes) -> attributes.put(ATTRIBUTE, NO_RETRY);
     }
 }

@@ -1,0 +1,63 @@
+package dev.httpretry.webclient;
+
+import dev.httpretry.client.AttemptObservation;
+import dev.httpretry.core.RetryExecution;
+import org.jspecify.annotations.Nullable;
+import reactor.core.Disposable;
+import reactor.core.scheduler.Scheduler;
+
+import org.springframework.web.reactive.function.client.ClientResponse;
+
+/**
+ * What a call does between a decision to retry and its next attempt: the retried response is
+ * released ({@link BodyDrain}: at most {@link RetryExecution#RELEASE_MAX_BYTES} and
+ * {@link RetryExecution#releaseNanos()}, its connection closed beyond that) while the wait runs, and
+ * the wait ({@link PendingWaits}) ends early, ending the call, when the application stops.
+ */
+final class NextAttempt {
+
+    private NextAttempt() {
+    }
+
+    /**
+     * Releases a hedged call's failed copy while the other copies go on.
+     * @return the release, to dispose if the caller cancels
+     */
+    static Disposable release(ClientResponse response, Scheduler scheduler, RetryExecution execution) {
+        BodyDrain drain = new BodyDrain(scheduler, execution.releaseNanos(), () -> {
+        });
+        drain.drain(response);
+        return drain;
+    }
+
+    /**
+     * Releases a retried response, then waits what is left of {@code delayNanos} and sends the next attempt.
+     * @return what the call waits on: the release, then the wait
+     */
+    static Disposable releaseThenWait(RetryingCall call, ClientResponse response, long delayNanos) {
+        observeWait(call, delayNanos);
+        long waitEnd = call.getAsLong() + delayNanos;
+        BodyDrain drain = new BodyDrain(call.scheduler(), call.execution().releaseNanos(),
+                () -> call.waitFor(waitOnly(call, Math.max(0, waitEnd - call.getAsLong()))));
+        drain.drain(response);
+        return drain;
+    }
+
+    /**
+     * Waits {@code delayNanos}, then sends the next attempt; a wait the stopping application refuses or cuts ends the call.
+     * @return the wait, or {@code null} if it did not start
+     */
+    static @Nullable Disposable waitOnly(RetryingCall call, long delayNanos) {
+        if (call.isCancelled()) {
+            return null;
+        }
+        return PendingWaits.schedule(call.filter().waits, call.scheduler(), call::sendAttempt, delayNanos, call::stopped);
+    }
+
+    /** Marks the wait on the call's observation (with tracing: an event on its span). */
+    static void observeWait(RetryingCall call, long delayNanos) {
+        if (!call.filter().observations.isNoop()) {
+            AttemptObservation.waiting(CallObservation.of(call.actualContext()), call.execution().attempts() + 1, delayNanos);
+        }
+    }
+}
