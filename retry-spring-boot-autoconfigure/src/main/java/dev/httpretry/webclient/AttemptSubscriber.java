@@ -1,9 +1,11 @@
 package dev.httpretry.webclient;
 
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 import dev.httpretry.client.AttemptObservation;
+import dev.httpretry.core.RetryExecution;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
@@ -52,6 +54,31 @@ final class AttemptSubscriber implements CoreSubscriber<ClientResponse>, Runnabl
         this.cutByDeadline = cutByDeadline;
     }
 
+    /**
+     * Sends the attempt (or copy) the call's execution has just started: its timeout is armed, a
+     * hedged call's next hedge too, and its request goes to the rest of the exchange.
+     * @return the attempt
+     */
+    static AttemptSubscriber send(RetryingCall call, @Nullable HedgedCopies copies) {
+        RetryExecution execution = call.execution;
+        AttemptSubscriber attempt = new AttemptSubscriber(call, execution.attempts(), execution.attemptCutByDeadline());
+        try {
+            attempt.timer = call.scheduler.schedule(attempt, execution.attemptTimeoutNanos(), TimeUnit.NANOSECONDS);
+            if (copies != null) {
+                copies.sent(attempt, call);
+            }
+            call.next.exchange(AttemptRequests.of(call.request, call.body, execution, call.filter.observations, call.actualContext(),
+                    attempt)).subscribe(attempt);
+        }
+        catch (RuntimeException ex) {
+            attempt.onError(ex);
+        }
+        if (call.isCancelled()) {
+            attempt.cancelByCaller();
+        }
+        return attempt;
+    }
+
     @Override
     public Context currentContext() {
         return this.call.attemptContext();
@@ -89,7 +116,7 @@ final class AttemptSubscriber implements CoreSubscriber<ClientResponse>, Runnabl
             if (this.observation != null) {
                 this.observation.stop(error);
             }
-            this.call.onAttemptError(this, error);
+            this.call.onAttemptFailed(this, dev.httpretry.core.Outcome.failure(error));
         }
     }
 
@@ -106,7 +133,7 @@ final class AttemptSubscriber implements CoreSubscriber<ClientResponse>, Runnabl
         if (DONE.compareAndSet(this, 0, 1)) {
             cancelUpstream();
             // the call stops the observation with the error the execution records for the timeout
-            this.call.onAttemptTimeout(this);
+            this.call.onAttemptFailed(this, null);
         }
     }
 
@@ -149,11 +176,6 @@ final class AttemptSubscriber implements CoreSubscriber<ClientResponse>, Runnabl
         if (this.observation != null) {
             this.observation.stop(error);
         }
-    }
-
-    /** Whether neither a response, an error, the timeout nor a cancel has ended this attempt yet. */
-    boolean pending() {
-        return this.done == 0;
     }
 
     private boolean win() {

@@ -9,7 +9,6 @@ import dev.httpretry.core.RetryExecution;
 import dev.httpretry.core.StopReason;
 import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
-import reactor.core.scheduler.Scheduler;
 
 /**
  * The copies of a hedged call, made only for a call that may be hedged: the lock that orders the
@@ -45,16 +44,24 @@ final class HedgedCopies {
         this.lock.unlock();
     }
 
-    /** A copy goes out: the hedge after it is armed to run {@code hedge} with it. */
-    void sent(AttemptSubscriber copy, Scheduler scheduler, Runnable hedge) {
+    /** A copy goes out: the hedge after it is armed. */
+    void sent(AttemptSubscriber copy, RetryingCall call) {
         this.copies[copy.number] = copy;
         this.latest = copy;
-        this.timer = scheduler.schedule(hedge, this.delayNanos, TimeUnit.NANOSECONDS);
+        this.timer = call.scheduler.schedule(() -> due(copy, call), this.delayNanos, TimeUnit.NANOSECONDS);
     }
 
-    /** Whether a hedge timer armed after {@code copy} still stands for the call: no later copy went out since. */
-    boolean isLatest(AttemptSubscriber copy) {
-        return this.latest == copy;
+    /** The hedge armed when {@code last} was sent is due: another copy goes out, unless a later one went out since or the call does not allow one. */
+    private void due(AttemptSubscriber last, RetryingCall call) {
+        lock();
+        try {
+            if (this.latest == last && call.mayHedge()) {
+                call.send();
+            }
+        }
+        finally {
+            unlock();
+        }
     }
 
     /**
@@ -68,6 +75,16 @@ final class HedgedCopies {
         }
         Throwable why = (decision instanceof RetryDecision.Stop stop && stop.reason() == StopReason.DEADLINE
                 && execution.lastOutcome() instanceof Outcome.Failure failure) ? failure.error() : null;
+        cancelLost(execution, why);
+    }
+
+    /** The call ended without a decision on an answer (the caller cancelled, or no response came): the other copies are cancelled. */
+    void ended(RetryExecution execution) {
+        dispose(this.timer);
+        cancelLost(execution, null);
+    }
+
+    private void cancelLost(RetryExecution execution, @Nullable Throwable why) {
         execution.forEachLostCopy((number) -> {
             AttemptSubscriber copy = this.copies[number];
             if (copy != null) {

@@ -1,6 +1,7 @@
 package dev.httpretry.webclient;
 
 import dev.httpretry.client.AttemptObservation;
+import dev.httpretry.core.RetryDecision;
 import dev.httpretry.core.RetryExecution;
 import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
@@ -17,6 +18,38 @@ import org.springframework.web.reactive.function.client.ClientResponse;
 final class NextAttempt {
 
     private NextAttempt() {
+    }
+
+    /**
+     * Acts on the decision on a response: a hedged call's failed copy is released while the others go
+     * on; a retried response is released, then the call waits; else the response goes to the caller.
+     */
+    static void afterResponse(RetryingCall call, AttemptSubscriber copy, ClientResponse response, RetryDecision decision) {
+        if (decision instanceof RetryDecision.OthersGoOn) {
+            CallObservation.forgetResponse(call.actualContext());
+            copy.drain = release(response, call.scheduler, call.execution);
+        }
+        else if (decision instanceof RetryDecision.Retry retry) {
+            CallObservation.forgetResponse(call.actualContext());
+            call.waitFor(releaseThenWait(call, response, retry.delay().toNanos()));
+        }
+        else {
+            if (call.hedged()) {
+                CallObservation.keepResponse(call.actualContext(), response);
+            }
+            call.releaseBody();
+            call.complete(response);
+        }
+    }
+
+    /** Acts on the decision on an exception or a timeout: the call waits for its next attempt, or fails. */
+    static void afterFailure(RetryingCall call, RetryDecision decision) {
+        if (decision instanceof RetryDecision.Retry retry) {
+            call.waitFor(waitOnly(call, retry.delay().toNanos()));
+        }
+        else if (decision instanceof RetryDecision.Stop) {
+            call.fail();
+        }
     }
 
     /**
@@ -37,7 +70,7 @@ final class NextAttempt {
     static Disposable releaseThenWait(RetryingCall call, ClientResponse response, long delayNanos) {
         observeWait(call, delayNanos);
         long waitEnd = call.getAsLong() + delayNanos;
-        BodyDrain drain = new BodyDrain(call.scheduler(), call.execution().releaseNanos(),
+        BodyDrain drain = new BodyDrain(call.scheduler, call.execution.releaseNanos(),
                 () -> call.waitFor(waitOnly(call, Math.max(0, waitEnd - call.getAsLong()))));
         drain.drain(response);
         return drain;
@@ -51,13 +84,13 @@ final class NextAttempt {
         if (call.isCancelled()) {
             return null;
         }
-        return PendingWaits.schedule(call.filter().waits, call.scheduler(), call::sendAttempt, delayNanos, call::stopped);
+        return PendingWaits.schedule(call.filter.waits, call.scheduler, call::sendAttempt, delayNanos, call::stopped);
     }
 
     /** Marks the wait on the call's observation (with tracing: an event on its span). */
     static void observeWait(RetryingCall call, long delayNanos) {
-        if (!call.filter().observations.isNoop()) {
-            AttemptObservation.waiting(CallObservation.of(call.actualContext()), call.execution().attempts() + 1, delayNanos);
+        if (!call.filter.observations.isNoop()) {
+            AttemptObservation.waiting(CallObservation.of(call.actualContext()), call.execution.attempts() + 1, delayNanos);
         }
     }
 }

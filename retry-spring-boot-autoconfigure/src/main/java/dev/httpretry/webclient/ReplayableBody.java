@@ -128,11 +128,13 @@ final class ReplayableBody {
      * left untouched and the next attempt records it; if it read part of it, the body cannot be sent
      * again. Nothing changes once the body is recorded. The owner calls it before deciding on a
      * retry. Thread-safe.
+     * @return whether the body can still be sent again as it was ({@link #replayable()})
      */
-    public void attemptEnded() {
+    public boolean attemptEnded() {
         if (this.recorder != null) {
             this.recorder.attemptEnded();
         }
+        return replayable();
     }
 
     /**

@@ -6,13 +6,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.function.LongSupplier;
 
-import dev.httpretry.core.Category;
 import dev.httpretry.core.HeaderLookup;
 import dev.httpretry.core.Outcome;
 import dev.httpretry.core.RetryClient;
 import dev.httpretry.core.RetryDecision;
 import dev.httpretry.core.RetryExecution;
-import dev.httpretry.core.StopReason;
 import org.jspecify.annotations.Nullable;
 import reactor.core.CoreSubscriber;
 import reactor.core.Disposable;
@@ -25,50 +23,36 @@ import org.springframework.web.reactive.function.client.ClientResponse;
 import org.springframework.web.reactive.function.client.ExchangeFunction;
 
 /**
- * One logical call, as a single object: the {@code Mono} the filter returns, the subscription its
- * caller holds and the I/O half of a {@link RetryExecution}, which decides. It subscribes each
- * attempt's exchange itself ({@link AttemptSubscriber}), releases each retried response and waits
- * ({@link NextAttempt}), and hands the final response (or error) to the caller. A second
- * subscription to the same {@code Mono} is a call of its own, on a copy.
- *
- * <p>Concurrency: without hedging, attempts are strictly sequential, and within an attempt exactly
- * one of the response, the error, the timeout and the caller's cancellation acts. A hedged call's
- * copies answer on different threads, so its events are decided under the lock of its
- * {@link HedgedCopies}.
+ * One logical call as a single object: the {@code Mono} the filter returns, its caller's subscription
+ * and the I/O half of a {@link RetryExecution}, which decides. Each attempt is an
+ * {@link AttemptSubscriber}; {@link NextAttempt} releases and waits; the final response (or error)
+ * goes to the caller. A second subscription is a call of its own. Without hedging, attempts are
+ * sequential and within one exactly one of response, error, timeout and cancel acts; a hedged call's
+ * copies answer on different threads, so its events are decided under its {@link HedgedCopies}' lock.
  */
 final class RetryingCall extends CallerSubscription<ClientResponse> implements LongSupplier, HeaderLookup {
 
     private static final AtomicIntegerFieldUpdater<RetryingCall> SUBSCRIBED = AtomicIntegerFieldUpdater.newUpdater(RetryingCall.class,
             "subscribed");
 
-    /** How a call that the caller cancelled, or that ended without a response, settles its copies. */
-    private static final RetryDecision CANCELLED = new RetryDecision.Stop(Category.UNKNOWN_ERROR, StopReason.CANCELLED);
-
-    private static final RetryDecision EMPTY = new RetryDecision.Stop(Category.SUCCESS, StopReason.NONE);
-
-    private final RetryExchangeFilterFunction filter;
-
+    final RetryExchangeFilterFunction filter;
     private final RetryClient client;
-
-    private final ClientRequest request;
-
-    private final ExchangeFunction next;
+    final ClientRequest request;
+    final ExchangeFunction next;
+    final Scheduler scheduler;
+    final RetryExecution execution;
 
     /** Whether this object has been subscribed to, and so is a call in progress. */
     private volatile int subscribed;
 
-    private @Nullable Scheduler scheduler;
-
-    private @Nullable RetryExecution execution;
-
     /** The request's body, kept to send again; {@code null} for a request without a body. */
-    private @Nullable ReplayableBody body;
+    final @Nullable ReplayableBody body;
+
+    /** The copies of a hedged call; {@code null} when the call is not hedged. */
+    private final @Nullable HedgedCopies copies;
 
     /** The attempt in flight, or the last one; for a hedged call, see {@link #copies}. */
     private volatile @Nullable AttemptSubscriber current;
-
-    /** The copies of a hedged call; {@code null} when the call is not hedged. */
-    private @Nullable HedgedCopies copies;
 
     /** The caller's context with the hooks that release what the connector throws away; made once per call. */
     private @Nullable Context attemptContext;
@@ -76,37 +60,35 @@ final class RetryingCall extends CallerSubscription<ClientResponse> implements L
     /** What the call waits on before its next attempt, if anything. */
     private volatile @Nullable Disposable wait;
 
+    /**
+     * A call of this request. WebClient asks its filters for the exchange when the caller subscribes,
+     * so the call starts here: its scheduler is looked up, its deadline starts and its budget is credited.
+     */
     RetryingCall(RetryExchangeFilterFunction filter, RetryClient client, ClientRequest request, ExchangeFunction next) {
         this.filter = filter;
         this.client = client;
         this.request = request;
         this.next = next;
+        this.scheduler = filter.scheduler();
+        this.execution = filter.calls.start(client, request.method().name(), request.url(), this, this);
+        this.body = (request.body() == BodyInserters.empty()) ? null : ReplayableBody.of(request, this.execution.settings().bodyReplayLimit());
+        long hedgeDelay = this.execution.hedgeDelayNanos();
+        this.copies = (hedgeDelay >= 0) ? new HedgedCopies(hedgeDelay, this.execution.settings().maxAttempts()) : null;
     }
 
+    /** Each subscription is a call of its own: the first is this one, a later one a copy, started anew. */
     @Override
     public void subscribe(CoreSubscriber<? super ClientResponse> actual) {
         if (SUBSCRIBED.compareAndSet(this, 0, 1)) {
-            start(actual);
+            subscribed(actual);
+            sendAttempt();
         }
         else {
             new RetryingCall(this.filter, this.client, this.request, this.next).subscribe(actual);
         }
     }
 
-    private void start(CoreSubscriber<? super ClientResponse> actual) {
-        Scheduler scheduler = this.filter.scheduler();
-        this.scheduler = scheduler;
-        RetryExecution execution = this.filter.calls.start(this.client, this.request.method().name(), this.request.url(), this, this);
-        this.execution = execution;
-        this.body = (this.request.body() == BodyInserters.empty()) ? null
-                : ReplayableBody.of(this.request, execution.settings().bodyReplayLimit());
-        long hedgeDelay = execution.hedgeDelayNanos();
-        this.copies = (hedgeDelay >= 0) ? new HedgedCopies(hedgeDelay, execution.settings().maxAttempts()) : null;
-        subscribed(actual);
-        sendAttempt();
-    }
-
-    /** The request's headers, for the execution's rules ({@code Idempotency-Key}). */
+    /** The request's headers, for the execution's rules. */
     @Override
     public @Nullable List<String> values(String name) {
         return this.request.headers().get(name);
@@ -115,7 +97,7 @@ final class RetryingCall extends CallerSubscription<ClientResponse> implements L
     /** The scheduler's clock measures the deadline, so virtual-time tests stay exact. */
     @Override
     public long getAsLong() {
-        return scheduler().now(TimeUnit.NANOSECONDS);
+        return this.scheduler.now(TimeUnit.NANOSECONDS);
     }
 
     /** The caller cancelled: every attempt in flight and the wait are cancelled. */
@@ -123,22 +105,21 @@ final class RetryingCall extends CallerSubscription<ClientResponse> implements L
     void cancelled() {
         lock();
         try {
-            boolean inFlight = (this.copies != null) ? this.copies.cancelAll() : cancelCurrent();
-            dispose(this.wait);
-            execution().onCancel(inFlight);
+            AttemptSubscriber attempt = this.current;
+            boolean inFlight = (this.copies != null) ? this.copies.cancelAll() : attempt != null && attempt.cancelByCaller();
+            Disposable waiting = this.wait;
+            if (waiting != null) {
+                waiting.dispose();
+            }
+            this.execution.onCancel(inFlight);
             if (this.copies != null) {
-                this.copies.decided(execution(), CANCELLED);
+                this.copies.ended(this.execution);
             }
         }
         finally {
             unlock();
         }
         releaseBody();
-    }
-
-    private boolean cancelCurrent() {
-        AttemptSubscriber attempt = this.current;
-        return attempt != null && attempt.cancelByCaller();
     }
 
     /** A response the caller will never see (it cancelled) is released, so its connection goes back to the pool. */
@@ -154,7 +135,7 @@ final class RetryingCall extends CallerSubscription<ClientResponse> implements L
         }
         lock();
         try {
-            if (!execution().startAttempt()) {
+            if (!this.execution.startAttempt()) {
                 fail();
                 return;
             }
@@ -165,46 +146,15 @@ final class RetryingCall extends CallerSubscription<ClientResponse> implements L
         }
     }
 
-    /** The hedge armed when {@code last} was sent is due: send another copy, if the execution allows one. */
-    private void hedge(AttemptSubscriber last) {
-        HedgedCopies copies = this.copies;
-        if (copies == null) {
-            return;
-        }
-        copies.lock();
-        try {
-            // a body still being recorded by the first copy is not hedged (the copies would race over its recording);
-            // a timer that fired as the round ended finds no copy in flight
-            if (!isCancelled() && copies.isLatest(last) && execution().copiesInFlight() > 0
-                    && (this.body == null || this.body.recorded()) && execution().startHedge()) {
-                send();
-            }
-        }
-        finally {
-            copies.unlock();
-        }
+    /** Whether a hedge may go out now: a copy is unanswered, the body is whole (copies must not race over its recording), the execution allows one. */
+    boolean mayHedge() {
+        return !isCancelled() && this.execution.copiesInFlight() > 0 && (this.body == null || this.body.recorded())
+                && this.execution.startHedge();
     }
 
     /** Sends the attempt (or copy) just started. */
-    private void send() {
-        RetryExecution execution = execution();
-        AttemptSubscriber attempt = new AttemptSubscriber(this, execution.attempts(), execution.attemptCutByDeadline());
-        this.current = attempt;
-        try {
-            attempt.timer = scheduler().schedule(attempt, execution.attemptTimeoutNanos(), TimeUnit.NANOSECONDS);
-            if (this.copies != null) {
-                this.copies.sent(attempt, scheduler(), () -> hedge(attempt));
-            }
-            ClientRequest sent = AttemptRequests.of(this.request, this.body, execution, this.filter.observations,
-                    actualContext(), attempt);
-            this.next.exchange(sent).subscribe(attempt);
-        }
-        catch (RuntimeException ex) {
-            attempt.onError(ex);
-        }
-        if (isCancelled()) {
-            attempt.cancelByCaller();
-        }
+    void send() {
+        this.current = AttemptSubscriber.send(this, this.copies);
     }
 
     /** The attempt (or copy) got a response: decided on, then released and retried, or handed to the caller. */
@@ -220,41 +170,17 @@ final class RetryingCall extends CallerSubscription<ClientResponse> implements L
             if (status >= 400) {
                 checkBody();
             }
-            decision = execution().onResponse(copy.number, status, (status < 400) ? HeaderLookup.NONE : Responses.headers(response));
+            decision = this.execution.onResponse(copy.number, status, (status < 400) ? HeaderLookup.NONE : Responses.headers(response));
             decided(decision);
         }
         finally {
             unlock();
         }
-        if (decision instanceof RetryDecision.OthersGoOn) {
-            CallObservation.forgetResponse(actualContext());
-            copy.drain = NextAttempt.release(response, scheduler(), execution());
-        }
-        else if (decision instanceof RetryDecision.Retry retry) {
-            CallObservation.forgetResponse(actualContext());
-            waitFor(NextAttempt.releaseThenWait(this, response, retry.delay().toNanos()));
-        }
-        else {
-            if (this.copies != null) {
-                CallObservation.keepResponse(actualContext(), response);
-            }
-            releaseBody();
-            complete(response);
-        }
+        NextAttempt.afterResponse(this, copy, response, decision);
     }
 
-    /** The attempt failed with an exception. */
-    void onAttemptError(AttemptSubscriber copy, Throwable error) {
-        onAttemptFailed(copy, Outcome.failure(error));
-    }
-
-    /** The attempt got no response in time; its exchange is cancelled. */
-    void onAttemptTimeout(AttemptSubscriber copy) {
-        onAttemptFailed(copy, null);
-    }
-
-    /** The attempt failed with this outcome, or timed out ({@code null}). */
-    private void onAttemptFailed(AttemptSubscriber copy, @Nullable Outcome failure) {
+    /** The attempt failed with this outcome (an exception), or timed out ({@code null}): its exchange is cancelled. */
+    void onAttemptFailed(AttemptSubscriber copy, @Nullable Outcome failure) {
         RetryDecision decision;
         lock();
         try {
@@ -265,9 +191,9 @@ final class RetryingCall extends CallerSubscription<ClientResponse> implements L
                 return;
             }
             checkBody();
-            decision = (failure != null) ? execution().onOutcome(copy.number, failure)
-                    : execution().onAttemptTimeout(copy.number, copy.cutByDeadline);
-            if (failure == null && execution().lastOutcome() instanceof Outcome.Failure timedOut) {
+            decision = (failure != null) ? this.execution.onOutcome(copy.number, failure)
+                    : this.execution.onAttemptTimeout(copy.number, copy.cutByDeadline);
+            if (failure == null && this.execution.lastOutcome() instanceof Outcome.Failure timedOut) {
                 // the observation names the error the execution recorded for the timeout
                 copy.stopObservation(timedOut.error());
             }
@@ -276,12 +202,7 @@ final class RetryingCall extends CallerSubscription<ClientResponse> implements L
         finally {
             unlock();
         }
-        if (decision instanceof RetryDecision.Retry retry) {
-            waitFor(NextAttempt.waitOnly(this, retry.delay().toNanos()));
-        }
-        else if (decision instanceof RetryDecision.Stop) {
-            fail();
-        }
+        NextAttempt.afterFailure(this, decision);
     }
 
     /** The exchange ended without a response: the empty result goes on, as without retrying. */
@@ -291,8 +212,10 @@ final class RetryingCall extends CallerSubscription<ClientResponse> implements L
             if (endedWhileHedged()) {
                 return;
             }
-            execution().onEmpty();
-            decided(EMPTY);
+            this.execution.onEmpty();
+            if (this.copies != null) {
+                this.copies.ended(this.execution);
+            }
         }
         finally {
             unlock();
@@ -304,7 +227,7 @@ final class RetryingCall extends CallerSubscription<ClientResponse> implements L
     /** A decision on a hedged call's copy: the copies it made lose are cancelled. */
     private void decided(RetryDecision decision) {
         if (this.copies != null) {
-            this.copies.decided(execution(), decision);
+            this.copies.decided(this.execution, decision);
         }
     }
 
@@ -318,41 +241,39 @@ final class RetryingCall extends CallerSubscription<ClientResponse> implements L
 
     /** The application is stopping: the wait before the next attempt was refused or cut, and the call ends so. */
     void stopped(Throwable reason) {
-        execution().onShutdown(reason);
+        this.execution.onShutdown(reason);
         fail();
     }
 
-    private void fail() {
+    void fail() {
         releaseBody();
-        completeError(execution().failure());
+        completeError(this.execution.failure());
     }
 
     /** A body that cannot be sent again as it was makes a retry unsafe once the request may have reached the server. */
     private void checkBody() {
-        if (this.body != null) {
-            this.body.attemptEnded();
-            if (!this.body.replayable()) {
-                execution().bodyNotReplayable();
-            }
+        if (this.body != null && !this.body.attemptEnded()) {
+            this.execution.bodyNotReplayable();
         }
     }
 
-    private void releaseBody() {
+    void releaseBody() {
         if (this.body != null) {
             this.body.release();
         }
     }
 
-    /** Whether a hedged call's event must be ignored: the call has ended (another copy won, the caller cancelled), and was counted then. */
-    private boolean endedWhileHedged() {
-        return this.copies != null && execution().ended();
+    /** Whether the call may be hedged: its copies then report from different threads, under a lock. */
+    boolean hedged() {
+        return this.copies != null;
     }
 
-    /**
-     * The caller's context, plus a discard hook and a dropped-value hook: a response (or connection)
-     * the connector throws away when a cancel overtakes it is released ({@link Responses#releaseDiscarded}).
-     * Made once per call; cheaper than a {@code doOnDiscard} operator per attempt.
-     */
+    /** Whether a hedged call's event must be ignored: the call has ended (another copy won, the caller cancelled), and was counted then. */
+    private boolean endedWhileHedged() {
+        return hedged() && this.execution.ended();
+    }
+
+    /** The caller's context with hooks that release what the connector throws away ({@link Responses#releasingContext}); made once per call. */
     Context attemptContext() {
         Context context = this.attemptContext;
         if (context == null) {
@@ -360,26 +281,6 @@ final class RetryingCall extends CallerSubscription<ClientResponse> implements L
             this.attemptContext = context;
         }
         return context;
-    }
-
-    RetryExchangeFilterFunction filter() {
-        return this.filter;
-    }
-
-    RetryExecution execution() {
-        RetryExecution execution = this.execution;
-        if (execution == null) {
-            throw new IllegalStateException("The call has not started");
-        }
-        return execution;
-    }
-
-    Scheduler scheduler() {
-        Scheduler scheduler = this.scheduler;
-        if (scheduler == null) {
-            throw new IllegalStateException("The call has not started");
-        }
-        return scheduler;
     }
 
     private void lock() {
@@ -393,11 +294,4 @@ final class RetryingCall extends CallerSubscription<ClientResponse> implements L
             this.copies.unlock();
         }
     }
-
-    private static void dispose(@Nullable Disposable disposable) {
-        if (disposable != null) {
-            disposable.dispose();
-        }
-    }
-
 }
