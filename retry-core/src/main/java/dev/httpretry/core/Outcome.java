@@ -51,7 +51,7 @@ public sealed interface Outcome {
      * @return the outcome
      */
     static Outcome response(int status) {
-        return new Response(status, null);
+        return (status >= 200 && status < 300) ? SuccessResponses.ALL[status - 200] : new Response(status, null);
     }
 
     /**
@@ -105,4 +105,5 @@ public sealed interface Outcome {
             Objects.requireNonNull(error, "error");
         }
     }
+
 }

@@ -9,7 +9,6 @@ import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
 import reactor.core.publisher.Operators;
 import reactor.util.context.Context;
-import reactor.util.context.ContextView;
 
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.client.reactive.ClientHttpResponse;
@@ -38,8 +37,8 @@ final class Responses {
      * Reactor Netty discards such a connection when the exchange was cancelled, but drops it (Reactor's
      * {@code onNextDropped}) when its connect sink had already ended; both are released.
      */
-    static Context releasingContext(ContextView caller) {
-        return Operators.enableOnDiscard(Context.of(caller), Responses::releaseDiscarded)
+    static Context releasingContext(Context caller) {
+        return Operators.enableOnDiscard(caller, Responses::releaseDiscarded)
             .put(ON_NEXT_DROPPED_LOCAL, (Consumer<Object>) Responses::releaseDropped);
     }
 
