@@ -3,6 +3,7 @@ package dev.httpretry.autoconfigure;
 import java.time.Duration;
 
 import dev.httpretry.core.Jitter;
+import dev.httpretry.core.RetryPolicyBuilder;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -61,5 +62,13 @@ public class BackoffProperties {
 
     public void setJitter(@Nullable Jitter jitter) {
         this.jitter = jitter;
+    }
+
+    /** Sets what this group sets on a policy; an unset key keeps the value already there. */
+    void applyTo(RetryPolicyBuilder builder) {
+        PolicyProperties.set(this.initialDelay, builder::initialDelay);
+        PolicyProperties.set(this.multiplier, builder::multiplier);
+        PolicyProperties.set(this.maxDelay, builder::maxDelay);
+        PolicyProperties.set(this.jitter, builder::jitter);
     }
 }

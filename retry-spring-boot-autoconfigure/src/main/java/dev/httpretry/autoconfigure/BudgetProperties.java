@@ -1,5 +1,6 @@
 package dev.httpretry.autoconfigure;
 
+import dev.httpretry.core.RetryPolicyBuilder;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -58,5 +59,13 @@ public class BudgetProperties {
 
     public void setMinRetriesPerSecond(@Nullable Integer minRetriesPerSecond) {
         this.minRetriesPerSecond = minRetriesPerSecond;
+    }
+
+    /** Sets what this group sets on a policy; an unset key keeps the value already there. */
+    void applyTo(RetryPolicyBuilder builder) {
+        PolicyProperties.set(this.enabled, builder::budgetEnabled);
+        PolicyProperties.set(this.ratio, builder::budgetRatio);
+        PolicyProperties.set(this.minRetriesPerSecond, builder::budgetMinRetriesPerSecond);
+        PolicyProperties.set(this.maxDestinations, builder::budgetMaxDestinations);
     }
 }

@@ -2,6 +2,7 @@ package dev.httpretry.autoconfigure;
 
 import java.time.Duration;
 
+import dev.httpretry.core.RetryPolicyBuilder;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -47,5 +48,12 @@ public class HedgingProperties {
 
     public void setMaxHedges(@Nullable Integer maxHedges) {
         this.maxHedges = maxHedges;
+    }
+
+    /** Sets what this group sets on a policy; an unset key keeps the value already there. */
+    void applyTo(RetryPolicyBuilder builder) {
+        PolicyProperties.set(this.enabled, builder::hedgingEnabled);
+        PolicyProperties.set(this.delay, builder::hedgingDelay);
+        PolicyProperties.set(this.maxHedges, builder::maxHedges);
     }
 }

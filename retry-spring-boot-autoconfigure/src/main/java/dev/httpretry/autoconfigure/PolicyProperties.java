@@ -169,31 +169,22 @@ public class PolicyProperties {
      */
     void applyTo(RetryPolicyBuilder builder) {
         set(this.maxAttempts, builder::maxAttempts);
-        set(this.backoff.getInitialDelay(), builder::initialDelay);
-        set(this.backoff.getMultiplier(), builder::multiplier);
-        set(this.backoff.getMaxDelay(), builder::maxDelay);
-        set(this.backoff.getJitter(), builder::jitter);
+        this.backoff.applyTo(builder);
         set(this.attemptTimeout, builder::attemptTimeout);
         set(this.deadline, builder::deadline);
-        set(this.retryAfter.getEnabled(), builder::retryAfterEnabled);
-        set(this.retryAfter.getMaxWait(), builder::retryAfterMaxWait);
+        this.retryAfter.applyTo(builder);
         set(this.statuses, builder::statuses);
         set(this.serverErrorRetries, builder::serverErrorRetries);
         set(this.connectionRefusedMinDelay, builder::connectionRefusedMinDelay);
         set(this.methods, builder::methods);
-        set(this.budget.getEnabled(), builder::budgetEnabled);
-        set(this.budget.getRatio(), builder::budgetRatio);
-        set(this.budget.getMinRetriesPerSecond(), builder::budgetMinRetriesPerSecond);
-        set(this.budget.getMaxDestinations(), builder::budgetMaxDestinations);
-        set(this.retryAfter.getRateLimitHeaders(), builder::rateLimitHeaders);
+        this.budget.applyTo(builder);
         set((this.bodyReplayLimit != null) ? this.bodyReplayLimit.toBytes() : null, builder::bodyReplayLimit);
         set(this.attemptHeader, builder::attemptHeader);
-        set(this.hedging.getEnabled(), builder::hedgingEnabled);
-        set(this.hedging.getDelay(), builder::hedgingDelay);
-        set(this.hedging.getMaxHedges(), builder::maxHedges);
+        this.hedging.applyTo(builder);
     }
 
-    private static <T> void set(@Nullable T value, Consumer<T> setter) {
+    /** Sets a value that is set; an unset one leaves the builder's. */
+    static <T> void set(@Nullable T value, Consumer<T> setter) {
         if (value != null) {
             setter.accept(value);
         }

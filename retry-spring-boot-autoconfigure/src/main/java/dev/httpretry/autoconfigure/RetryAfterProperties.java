@@ -2,6 +2,7 @@ package dev.httpretry.autoconfigure;
 
 import java.time.Duration;
 
+import dev.httpretry.core.RetryPolicyBuilder;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -47,5 +48,12 @@ public class RetryAfterProperties {
 
     public void setMaxWait(@Nullable Duration maxWait) {
         this.maxWait = maxWait;
+    }
+
+    /** Sets what this group sets on a policy; an unset key keeps the value already there. */
+    void applyTo(RetryPolicyBuilder builder) {
+        PolicyProperties.set(this.enabled, builder::retryAfterEnabled);
+        PolicyProperties.set(this.maxWait, builder::retryAfterMaxWait);
+        PolicyProperties.set(this.rateLimitHeaders, builder::rateLimitHeaders);
     }
 }
