@@ -133,9 +133,7 @@ final class DefaultRetryPolicy implements RetryPolicy {
 
     @Override
     public RetryBudget newBudget(Clock budgetClock) {
-        RetrySettings.BudgetSettings budget = this.settings.budget();
-        return budget.enabled() ? RetryBudget.windowed(budget.ratio(), budget.minRetriesPerSecond(), budgetClock)
-                : RetryBudget.unlimited();
+        return this.settings.budget().newBudget(budgetClock);
     }
 
     @Override

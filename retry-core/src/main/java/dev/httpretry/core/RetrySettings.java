@@ -203,13 +203,22 @@ public record RetrySettings(int maxAttempts, Backoff backoff, Duration attemptTi
         }
 
         /**
-         * A client's budgets, one per destination, with these settings.
+         * A client's budgets, one per destination, each {@linkplain #newBudget a budget with these settings}.
          * @param clock the clock that drives the budgets' windows
          * @return the budgets; {@link RetryBudgets#disabled()} when the budget is off
          */
         public RetryBudgets newBudgets(java.time.Clock clock) {
-            return this.enabled ? RetryBudgets.windowed(this.ratio, this.minRetriesPerSecond, clock, this.maxDestinations)
-                    : RetryBudgets.disabled();
+            return this.enabled ? RetryBudgets.of((destination) -> newBudget(clock), this.maxDestinations) : RetryBudgets.disabled();
+        }
+
+        /**
+         * One budget with these settings: {@link RetryBudget#windowed}'s design, or unlimited when the budget is off.
+         * @param clock the clock that drives the budget's window
+         * @return the budget
+         */
+        public RetryBudget newBudget(java.time.Clock clock) {
+            return this.enabled ? new WindowedRetryBudget(this.ratio, this.minRetriesPerSecond,
+                    Duration.ofSeconds(RetryBudget.WINDOW_SECONDS), clock) : RetryBudget.unlimited();
         }
 
         java.util.Map<String, Object> describe() {
