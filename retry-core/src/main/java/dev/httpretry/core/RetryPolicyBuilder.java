@@ -62,26 +62,19 @@ public final class RetryPolicyBuilder {
 
     /**
      * Total attempts including the first (default {@value RetrySettings#DEFAULT_MAX_ATTEMPTS}); 1 to {@value RetrySettings#MAX_ATTEMPTS_LIMIT}; 1 means no retry.
-     * @throws InvalidSettingException if out of range
      */
     public RetryPolicyBuilder maxAttempts(int maxAttempts) {
         this.maxAttempts = SettingChecks.checkMaxAttempts(maxAttempts);
         return this;
     }
 
-    /**
-     * The base delay (default 1s); zero or positive.
-     * @throws InvalidSettingException if negative
-     */
+    /** The base delay (default 1s); zero or positive. */
     public RetryPolicyBuilder initialDelay(Duration initialDelay) {
         this.initialDelay = SettingChecks.notNegative("backoff.initial-delay", initialDelay);
         return this;
     }
 
-    /**
-     * Growth per retry (default {@value RetrySettings#DEFAULT_MULTIPLIER}); a finite number of at least 1.0.
-     * @throws InvalidSettingException if below 1 or not finite
-     */
+    /** Growth per retry (default {@value RetrySettings#DEFAULT_MULTIPLIER}); a finite number of at least 1.0. */
     public RetryPolicyBuilder multiplier(double multiplier) {
         this.multiplier = SettingChecks.checkMultiplier(multiplier);
         return this;
@@ -89,7 +82,6 @@ public final class RetryPolicyBuilder {
 
     /**
      * The cap on the exponential delay, applied before jitter (default 30s); zero or positive, and at least the initial delay (checked by {@link #build()}).
-     * @throws InvalidSettingException if negative
      */
     public RetryPolicyBuilder maxDelay(Duration maxDelay) {
         this.maxDelay = SettingChecks.notNegative("backoff.max-delay", maxDelay);
@@ -104,17 +96,13 @@ public final class RetryPolicyBuilder {
 
     /**
      * The timeout of one attempt, until the response headers arrive (default 10s). It may exceed the deadline: the time left always caps an attempt; positive.
-     * @throws InvalidSettingException if zero or negative
      */
     public RetryPolicyBuilder attemptTimeout(Duration attemptTimeout) {
         this.attemptTimeout = SettingChecks.positive("attempt-timeout", attemptTimeout);
         return this;
     }
 
-    /**
-     * The time allowed for the whole call, all attempts and waits together (default 15s); positive.
-     * @throws InvalidSettingException if zero or negative
-     */
+    /** The time allowed for the whole call, all attempts and waits together (default 15s); positive. */
     public RetryPolicyBuilder deadline(Duration deadline) {
         this.deadline = SettingChecks.positive("deadline", deadline);
         return this;
@@ -126,10 +114,7 @@ public final class RetryPolicyBuilder {
         return this;
     }
 
-    /**
-     * The longest {@code Retry-After} waited for (default 60s); a longer one stops the call; zero or positive.
-     * @throws InvalidSettingException if negative
-     */
+    /** The longest {@code Retry-After} waited for (default 60s); a longer one stops the call; zero or positive. */
     public RetryPolicyBuilder retryAfterMaxWait(Duration maxWait) {
         this.retryAfter = new RetrySettings.RetryAfterSettings(this.retryAfter.enabled(), maxWait, this.retryAfter.rateLimitHeaders());
         return this;
@@ -137,7 +122,6 @@ public final class RetryPolicyBuilder {
 
     /**
      * The statuses that are retried (default 429, 502, 503, 504); 4xx and 5xx codes, except 400, 401, 403 and 404 (never retried) and 500 (see {@link #serverErrorRetries(int)}); may be empty.
-     * @throws InvalidSettingException if a status is not allowed
      */
     public RetryPolicyBuilder statuses(Set<Integer> statuses) {
         this.statuses = SettingChecks.checkStatuses(statuses);
@@ -146,17 +130,13 @@ public final class RetryPolicyBuilder {
 
     /**
      * How often a 500 is retried within a call (default {@value RetrySettings#DEFAULT_SERVER_ERROR_RETRIES}); zero or positive.
-     * @throws InvalidSettingException if negative
      */
     public RetryPolicyBuilder serverErrorRetries(int retries) {
         this.serverErrorRetries = SettingChecks.checkServerErrorRetries(retries);
         return this;
     }
 
-    /**
-     * The least a refused connection waits (default 2s); zero or positive.
-     * @throws InvalidSettingException if negative
-     */
+    /** The least a refused connection waits (default 2s); zero or positive. */
     public RetryPolicyBuilder connectionRefusedMinDelay(Duration minDelay) {
         this.connectionRefusedMinDelay = SettingChecks.notNegative("connection-refused-min-delay", minDelay);
         return this;
@@ -164,7 +144,6 @@ public final class RetryPolicyBuilder {
 
     /**
      * The methods retried once a request may have reached the server (default GET, HEAD, OPTIONS, PUT, DELETE, TRACE). Names are upper-cased; HTTP method names (tokens); may be empty.
-     * @throws InvalidSettingException if a name is empty or not an HTTP token
      */
     public RetryPolicyBuilder methods(Set<String> methods) {
         this.methods = SettingChecks.checkMethods(methods);
@@ -178,10 +157,7 @@ public final class RetryPolicyBuilder {
         return this;
     }
 
-    /**
-     * The fraction of first attempts that retries may add (default {@value RetrySettings#DEFAULT_BUDGET_RATIO}); 0 to 1000.
-     * @throws InvalidSettingException if out of range
-     */
+    /** The fraction of first attempts that retries may add (default {@value RetrySettings#DEFAULT_BUDGET_RATIO}); 0 to 1000. */
     public RetryPolicyBuilder budgetRatio(double ratio) {
         this.budget = new RetrySettings.BudgetSettings(this.budget.enabled(), ratio, this.budget.minRetriesPerSecond(),
                 this.budget.maxDestinations());
@@ -190,7 +166,6 @@ public final class RetryPolicyBuilder {
 
     /**
      * The floor of retries per second (default {@value RetrySettings#DEFAULT_BUDGET_MIN_RETRIES_PER_SECOND}); zero or positive.
-     * @throws InvalidSettingException if negative
      */
     public RetryPolicyBuilder budgetMinRetriesPerSecond(int minRetriesPerSecond) {
         this.budget = new RetrySettings.BudgetSettings(this.budget.enabled(), this.budget.ratio(), minRetriesPerSecond,
@@ -200,7 +175,6 @@ public final class RetryPolicyBuilder {
 
     /**
      * The most destinations a client keeps a budget for (default {@value RetrySettings#DEFAULT_MAX_DESTINATIONS}); at least 1.
-     * @throws InvalidSettingException if below 1
      */
     public RetryPolicyBuilder budgetMaxDestinations(int maxDestinations) {
         this.budget = new RetrySettings.BudgetSettings(this.budget.enabled(), this.budget.ratio(), this.budget.minRetriesPerSecond(), maxDestinations);
@@ -217,7 +191,6 @@ public final class RetryPolicyBuilder {
 
     /**
      * The most bytes of a request body kept to send it again (default 1 MB); 0 to {@value RetrySettings#MAX_BODY_REPLAY_LIMIT}.
-     * @throws InvalidSettingException if out of range
      */
     public RetryPolicyBuilder bodyReplayLimit(long bytes) {
         this.bodyReplayLimit = SettingChecks.checkBodyReplayLimit(bytes);
@@ -226,7 +199,6 @@ public final class RetryPolicyBuilder {
 
     /**
      * The header that carries the attempt number on every attempt after the first (default empty: none); an HTTP header name, or empty.
-     * @throws InvalidSettingException if not a header name
      */
     public RetryPolicyBuilder attemptHeader(String header) {
         this.attemptHeader = SettingChecks.checkAttemptHeader(header);
@@ -241,19 +213,13 @@ public final class RetryPolicyBuilder {
         return this;
     }
 
-    /**
-     * How long the last copy of a hedged request goes unanswered before another is sent (default 1 second); positive.
-     * @throws InvalidSettingException if not positive
-     */
+    /** How long the last copy of a hedged request goes unanswered before another is sent (default 1 second); positive. */
     public RetryPolicyBuilder hedgingDelay(Duration delay) {
         this.hedging = new RetrySettings.HedgingSettings(this.hedging.enabled(), delay, this.hedging.maxHedges());
         return this;
     }
 
-    /**
-     * The most extra copies of one hedged call (default {@value RetrySettings#DEFAULT_MAX_HEDGES}); 0 to 99.
-     * @throws InvalidSettingException if out of range
-     */
+    /** The most extra copies of one hedged call (default {@value RetrySettings#DEFAULT_MAX_HEDGES}); 0 to 99. */
     public RetryPolicyBuilder maxHedges(int maxHedges) {
         this.hedging = new RetrySettings.HedgingSettings(this.hedging.enabled(), this.hedging.delay(), maxHedges);
         return this;
