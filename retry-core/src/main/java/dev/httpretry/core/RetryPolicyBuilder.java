@@ -153,14 +153,14 @@ public final class RetryPolicyBuilder {
     /** Whether each client gets a retry budget (default {@code true}); {@code false} to retry without a budget. */
     public RetryPolicyBuilder budgetEnabled(boolean enabled) {
         this.budget = new RetrySettings.BudgetSettings(enabled, this.budget.ratio(), this.budget.minRetriesPerSecond(),
-                this.budget.maxDestinations());
+                this.budget.maxDestinations(), this.budget.window());
         return this;
     }
 
     /** The fraction of first attempts that retries may add (default {@value RetrySettings#DEFAULT_BUDGET_RATIO}); 0 to 1000. */
     public RetryPolicyBuilder budgetRatio(double ratio) {
         this.budget = new RetrySettings.BudgetSettings(this.budget.enabled(), ratio, this.budget.minRetriesPerSecond(),
-                this.budget.maxDestinations());
+                this.budget.maxDestinations(), this.budget.window());
         return this;
     }
 
@@ -169,7 +169,7 @@ public final class RetryPolicyBuilder {
      */
     public RetryPolicyBuilder budgetMinRetriesPerSecond(int minRetriesPerSecond) {
         this.budget = new RetrySettings.BudgetSettings(this.budget.enabled(), this.budget.ratio(), minRetriesPerSecond,
-                this.budget.maxDestinations());
+                this.budget.maxDestinations(), this.budget.window());
         return this;
     }
 
@@ -177,7 +177,15 @@ public final class RetryPolicyBuilder {
      * The most destinations a client keeps a budget for (default {@value RetrySettings#DEFAULT_MAX_DESTINATIONS}); at least 1.
      */
     public RetryPolicyBuilder budgetMaxDestinations(int maxDestinations) {
-        this.budget = new RetrySettings.BudgetSettings(this.budget.enabled(), this.budget.ratio(), this.budget.minRetriesPerSecond(), maxDestinations);
+        this.budget = new RetrySettings.BudgetSettings(this.budget.enabled(), this.budget.ratio(), this.budget.minRetriesPerSecond(),
+                maxDestinations, this.budget.window());
+        return this;
+    }
+
+    /** How long a first attempt and a retry count in the budget (default 10s); 1 second to 1 hour. */
+    public RetryPolicyBuilder budgetWindow(Duration window) {
+        this.budget = new RetrySettings.BudgetSettings(this.budget.enabled(), this.budget.ratio(), this.budget.minRetriesPerSecond(),
+                this.budget.maxDestinations(), window);
         return this;
     }
 

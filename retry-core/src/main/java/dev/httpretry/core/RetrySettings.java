@@ -83,6 +83,9 @@ public record RetrySettings(int maxAttempts, Backoff backoff, Duration attemptTi
     /** Default {@code budget.max-destinations}: {@value}. */
     public static final int DEFAULT_MAX_DESTINATIONS = 1000;
 
+    /** Default {@code budget.window}: 10 seconds. */
+    public static final Duration DEFAULT_BUDGET_WINDOW = Duration.ofSeconds(RetryBudget.WINDOW_SECONDS);
+
     /** Default {@code hedging.delay}: 1 second. */
     public static final Duration DEFAULT_HEDGING_DELAY = Duration.ofSeconds(1);
 
@@ -185,12 +188,13 @@ public record RetrySettings(int maxAttempts, Backoff backoff, Duration attemptTi
      * @param minRetriesPerSecond the floor of retries per second, so a quiet client can still retry
      * @param maxDestinations the most destinations (scheme, host and port) a client keeps a budget for;
      *     the least recently used is dropped first
+     * @param window how long a first attempt and a retry count in the budget: 1 second to 1 hour
      */
-    public record BudgetSettings(boolean enabled, double ratio, int minRetriesPerSecond, int maxDestinations) {
+    public record BudgetSettings(boolean enabled, double ratio, int minRetriesPerSecond, int maxDestinations, Duration window) {
 
-        /** The defaults: enabled, ratio 0.1, at least 10 retries per second, at most 1000 destinations. */
+        /** The defaults: enabled, ratio 0.1, at least 10 retries per second, at most 1000 destinations, a 10-second window. */
         public static final BudgetSettings DEFAULTS = new BudgetSettings(true, DEFAULT_BUDGET_RATIO,
-                DEFAULT_BUDGET_MIN_RETRIES_PER_SECOND, DEFAULT_MAX_DESTINATIONS);
+                DEFAULT_BUDGET_MIN_RETRIES_PER_SECOND, DEFAULT_MAX_DESTINATIONS, DEFAULT_BUDGET_WINDOW);
 
         /**
          * Checks the values.
@@ -200,6 +204,9 @@ public record RetrySettings(int maxAttempts, Backoff backoff, Duration attemptTi
             SettingChecks.checkRatio(ratio);
             SettingChecks.checkMinRetriesPerSecond(minRetriesPerSecond);
             SettingChecks.checkMaxDestinations(maxDestinations);
+            if (window.compareTo(Duration.ofSeconds(1)) < 0 || window.compareTo(Duration.ofHours(1)) > 0) {
+                throw new InvalidSettingException("budget.window", Durations.format(window), "must be between 1s and 1h");
+            }
         }
 
         /**
@@ -217,8 +224,8 @@ public record RetrySettings(int maxAttempts, Backoff backoff, Duration attemptTi
          * @return the budget
          */
         public RetryBudget newBudget(java.time.Clock clock) {
-            return this.enabled ? new WindowedRetryBudget(this.ratio, this.minRetriesPerSecond,
-                    Duration.ofSeconds(RetryBudget.WINDOW_SECONDS), clock) : RetryBudget.unlimited();
+            return this.enabled ? new WindowedRetryBudget(this.ratio, this.minRetriesPerSecond, this.window, clock)
+                    : RetryBudget.unlimited();
         }
 
         java.util.Map<String, Object> describe() {
@@ -227,6 +234,7 @@ public record RetrySettings(int maxAttempts, Backoff backoff, Duration attemptTi
             view.put("ratio", this.ratio);
             view.put("min-retries-per-second", this.minRetriesPerSecond);
             view.put("max-destinations", this.maxDestinations);
+            view.put("window", Durations.format(this.window));
             return view;
         }
     }

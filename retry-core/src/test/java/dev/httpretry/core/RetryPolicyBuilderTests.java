@@ -3,6 +3,7 @@ package dev.httpretry.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatNullPointerException;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.ConnectException;
 import java.time.Clock;
@@ -270,13 +271,41 @@ class RetryPolicyBuilderTests {
         assertThat(policy.newBudget(Clock.systemUTC())).isSameAs(RetryBudget.unlimited());
     }
 
+    /** {@code budget.window}: how long first attempts and retries count in the budget. */
+    @Test
+    void theBudgetWindowIsHowLongAttemptsCount() {
+        MutableClock clock = MutableClock.atEpochMillis(0);
+        RetryBudget budget = RetryPolicy.builder().budgetRatio(0).budgetMinRetriesPerSecond(1).budgetWindow(Duration.ofSeconds(3))
+            .build().newBudget(clock);
+        // the floor: 1 retry per second over a 3-second window
+        assertThat(budget.tryAcquireRetry()).isTrue();
+        assertThat(budget.tryAcquireRetry()).isTrue();
+        assertThat(budget.tryAcquireRetry()).isTrue();
+        assertThat(budget.tryAcquireRetry()).isFalse();
+        clock.advance(Duration.ofMillis(3_100));
+        assertThat(budget.tryAcquireRetry()).as("the retries left the window").isTrue();
+        assertThat(RetryPolicy.defaults().settings().budget().window()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(RetryPolicy.builder().budgetWindow(Duration.ofMinutes(5)).build().settings().budget().describe())
+            .containsEntry("window", "5m");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = { "PT0.999S", "PT1H0.001S", "PT0S" })
+    void aBudgetWindowOutside1sTo1hIsRefused(String window) {
+        assertThatThrownBy(() -> RetryPolicy.builder().budgetWindow(Duration.parse(window)))
+            .isInstanceOfSatisfying(InvalidSettingException.class, (ex) -> {
+                assertThat(ex.setting()).isEqualTo("budget.window");
+                assertThat(ex.requirement()).isEqualTo("must be between 1s and 1h");
+            });
+    }
+
     @Test
     void toStringNamesEverySetting() {
         assertThat(RetryPolicy.defaults().toString()).isEqualTo("RetryPolicy[RetrySettings[maxAttempts=4, backoff=Backoff[initialDelay=PT1S, "
                 + "multiplier=2.0, maxDelay=PT30S, jitter=FULL], attemptTimeout=PT10S, deadline=PT15S, "
                 + "retryAfter=RetryAfterSettings[enabled=true, maxWait=PT1M, rateLimitHeaders=true], statuses=[429, 502, 503, 504], "
                 + "serverErrorRetries=1, connectionRefusedMinDelay=PT2S, methods=[DELETE, GET, HEAD, OPTIONS, PUT, TRACE], "
-                + "budget=BudgetSettings[enabled=true, ratio=0.1, minRetriesPerSecond=10, maxDestinations=1000], "
+                + "budget=BudgetSettings[enabled=true, ratio=0.1, minRetriesPerSecond=10, maxDestinations=1000, window=PT10S], "
                 + "bodyReplayLimit=1048576, attemptHeader=, hedging=HedgingSettings[enabled=false, delay=PT1S, maxHedges=1]]]");
     }
 

@@ -1,5 +1,7 @@
 package dev.httpretry.autoconfigure;
 
+import java.time.Duration;
+
 import dev.httpretry.core.RetryPolicyBuilder;
 import org.jspecify.annotations.Nullable;
 
@@ -15,7 +17,7 @@ public class BudgetProperties {
     private @Nullable Boolean enabled;
 
     /**
-     * Fraction of first attempts that retries may add, over a rolling 10-second window.
+     * Fraction of first attempts that retries may add, over the rolling window.
      */
     private @Nullable Double ratio;
 
@@ -28,6 +30,19 @@ public class BudgetProperties {
      * Most destinations (scheme, host and port) a client keeps a budget for; the least recently used is dropped first.
      */
     private @Nullable Integer maxDestinations;
+
+    /**
+     * How long a first attempt and a retry count in the budget: the rolling window, 1s to 1h.
+     */
+    private @Nullable Duration window;
+
+    public @Nullable Duration getWindow() {
+        return this.window;
+    }
+
+    public void setWindow(@Nullable Duration window) {
+        this.window = window;
+    }
 
     public @Nullable Integer getMaxDestinations() {
         return this.maxDestinations;
@@ -67,5 +82,6 @@ public class BudgetProperties {
         PolicyProperties.set(this.ratio, builder::budgetRatio);
         PolicyProperties.set(this.minRetriesPerSecond, builder::budgetMinRetriesPerSecond);
         PolicyProperties.set(this.maxDestinations, builder::budgetMaxDestinations);
+        PolicyProperties.set(this.window, builder::budgetWindow);
     }
 }

@@ -43,7 +43,9 @@ class ConfigurationMetadataTests {
             "budget.min-retries-per-second", "clients",
             // added in 0.2
             "budget.max-destinations", "retry-after.rate-limit-headers", "body-replay-limit", "attempt-header",
-            "hedging.enabled", "hedging.delay", "hedging.max-hedges");
+            "hedging.enabled", "hedging.delay", "hedging.max-hedges",
+            // added in 0.3
+            "budget.window");
 
     private static JsonNode metadata;
 
@@ -123,6 +125,7 @@ class ConfigurationMetadataTests {
         assertThat(defaultOf("budget.min-retries-per-second").asInt())
             .isEqualTo(RetrySettings.DEFAULT_BUDGET_MIN_RETRIES_PER_SECOND);
         assertThat(defaultOf("budget.max-destinations").asInt()).isEqualTo(RetrySettings.DEFAULT_MAX_DESTINATIONS);
+        assertThat(duration("budget.window")).isEqualTo(RetrySettings.DEFAULT_BUDGET_WINDOW);
         assertThat(defaultOf("retry-after.rate-limit-headers").asBoolean()).isEqualTo(defaults.settings().retryAfter().rateLimitHeaders());
         assertThat(org.springframework.util.unit.DataSize.parse(defaultOf("body-replay-limit").asString()).toBytes())
             .isEqualTo(RetrySettings.DEFAULT_BODY_REPLAY_LIMIT);

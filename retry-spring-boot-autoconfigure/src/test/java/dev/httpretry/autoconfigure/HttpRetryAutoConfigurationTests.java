@@ -143,6 +143,18 @@ class HttpRetryAutoConfigurationTests {
     }
 
     @Test
+    void theBudgetWindowIsSetAtTheTopLevelAndPerClient() {
+        this.runner.withPropertyValues("http.retry.budget.window=30s", "http.retry.clients.search.budget.window=2m",
+                "http.retry.clients.payments.base-url=http://127.0.0.1:1")
+            .run((context) -> {
+                assertThat(context).hasNotFailed();
+                assertThat(policy(context, "default").settings().budget().window()).isEqualTo(Duration.ofSeconds(30));
+                assertThat(policy(context, "payments").settings().budget().window()).isEqualTo(Duration.ofSeconds(30));
+                assertThat(policy(context, "search").settings().budget().window()).isEqualTo(Duration.ofMinutes(2));
+            });
+    }
+
+    @Test
     void aClientFallsBackToTheTopLevelKeyByKey() {
         this.runner.withPropertyValues(TOP_LEVEL_PROPERTIES)
             .withPropertyValues("http.retry.clients.payments.max-attempts=9",

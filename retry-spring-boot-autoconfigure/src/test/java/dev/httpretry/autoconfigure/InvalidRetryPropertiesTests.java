@@ -59,6 +59,7 @@ class InvalidRetryPropertiesTests {
             http.retry.clients.search.hedging.delay=-10ms             | http.retry.clients.search.hedging.delay   | -10ms   | must be positive
             http.retry.hedging.max-hedges=-1                          | http.retry.hedging.max-hedges             | -1      | must be between 0 and 99
             http.retry.hedging.max-hedges=100                         | http.retry.hedging.max-hedges             | 100     | must be between 0 and 99
+            http.retry.clients.payments.budget.window=500ms           | http.retry.clients.payments.budget.window | 500ms   | must be between 1s and 1h
             http.retry.clients.default.max-attempts=2                 | http.retry.clients.default                | default | must not be 'default', the name of the top-level policy
             http.retry.clients.payments.base-url=payments.internal:8080 | http.retry.clients.payments.base-url    | payments.internal:8080 | must be an absolute http or https URL, such as https://payments.internal.example
             http.retry.clients.payments.base-url=ftp://x               | http.retry.clients.payments.base-url     | ftp://x | must be an absolute http or https URL, such as https://payments.internal.example
