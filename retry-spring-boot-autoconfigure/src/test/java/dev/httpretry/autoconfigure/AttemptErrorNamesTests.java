@@ -8,6 +8,8 @@ import dev.httpretry.core.RetryClients;
 import dev.httpretry.core.RetryPolicy;
 import dev.httpretry.micrometer.RetryMetrics;
 import dev.httpretry.restclient.RetryClientHttpRequestInterceptor;
+import dev.httpretry.testing.Harness;
+import dev.httpretry.testing.TestServer;
 import dev.httpretry.webclient.RetryExchangeFilterFunction;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.observation.DefaultMeterObservationHandler;
@@ -20,7 +22,7 @@ import org.springframework.http.client.ReactorClientHttpRequestFactory;
 import org.springframework.web.client.RestClient;
 import org.springframework.web.reactive.function.client.WebClient;
 
-import static dev.httpretry.autoconfigure.TestServer.Reply.status;
+import static dev.httpretry.testing.TestServer.Reply.status;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

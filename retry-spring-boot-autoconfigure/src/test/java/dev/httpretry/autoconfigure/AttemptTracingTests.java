@@ -13,6 +13,8 @@ import brave.sampler.Sampler;
 import dev.httpretry.core.RetryClients;
 import dev.httpretry.core.RetryListener;
 import dev.httpretry.restclient.RetryClientHttpRequestInterceptor;
+import dev.httpretry.testing.Harness;
+import dev.httpretry.testing.TestServer;
 import dev.httpretry.webclient.RetryExchangeFilterFunction;
 import io.micrometer.observation.ObservationHandler;
 import io.micrometer.observation.ObservationRegistry;
@@ -42,7 +44,7 @@ import org.springframework.http.client.JdkClientHttpRequestFactory;
 import org.springframework.web.client.RestClient;
 import org.springframework.web.reactive.function.client.WebClient;
 
-import static dev.httpretry.autoconfigure.TestServer.Reply.status;
+import static dev.httpretry.testing.TestServer.Reply.status;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

@@ -2,15 +2,16 @@ package dev.httpretry.autoconfigure;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.function.Function;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.httpretry.actuate.RetryEndpoint;
 import dev.httpretry.actuate.RetryStatistics;
 import dev.httpretry.core.BackoffEvent;
@@ -18,9 +19,8 @@ import dev.httpretry.core.DelaySource;
 import dev.httpretry.core.RetryClients;
 import dev.httpretry.core.RetryPolicy;
 import dev.httpretry.core.StopReason;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
+import dev.httpretry.testing.Harness;
+import dev.httpretry.testing.RandomBytes;
 import io.netty.util.ResourceLeakDetector;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -34,12 +34,13 @@ import reactor.netty.http.server.HttpServer;
 import org.springframework.core.io.ByteArrayResource;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
-import org.springframework.http.client.MultipartBodyBuilder;
 import org.springframework.core.io.buffer.DefaultDataBufferFactory;
+import org.springframework.http.client.MultipartBodyBuilder;
 import org.springframework.web.reactive.function.BodyInserters;
 import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.web.reactive.function.client.WebClientResponseException;
 
+import static dev.httpretry.testing.Ports.closedPort;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -82,7 +83,7 @@ class BodiesBudgetsAndPushbackTests {
         Harness harness = Harness.of(Harness.fastPolicy());
         MultipartBodyBuilder parts = new MultipartBodyBuilder();
         parts.part("name", "value");
-        parts.part("file", new ByteArrayResource(randomBytes(10_000)) {
+        parts.part("file", new ByteArrayResource(RandomBytes.of(10_000)) {
             @Override
             public String getFilename() {
                 return "upload.bin";
@@ -102,7 +103,7 @@ class BodiesBudgetsAndPushbackTests {
         Recorder server = recorder((n) -> 200);
         Harness harness = Harness.of(Harness.fastPolicy());
         IllegalStateException broken = new IllegalStateException("the upload source broke");
-        Flux<DataBuffer> failing = Flux.concat(Flux.just(DefaultDataBufferFactory.sharedInstance.wrap(randomBytes(4096))),
+        Flux<DataBuffer> failing = Flux.concat(Flux.just(DefaultDataBufferFactory.sharedInstance.wrap(RandomBytes.of(4096))),
                 Flux.error(broken));
 
         assertThatThrownBy(() -> harness.client(server.url).put().body(BodyInserters.fromDataBuffers(failing))
@@ -119,7 +120,7 @@ class BodiesBudgetsAndPushbackTests {
         Harness harness = Harness.of(Harness.fastPolicy());
         java.util.concurrent.atomic.AtomicInteger sent = new java.util.concurrent.atomic.AtomicInteger();
         Flux<DataBuffer> slow = Flux.interval(Duration.ofMillis(20)).take(100)
-            .<DataBuffer>map((i) -> DefaultDataBufferFactory.sharedInstance.wrap(randomBytes(1024)))
+            .<DataBuffer>map((i) -> DefaultDataBufferFactory.sharedInstance.wrap(RandomBytes.of(1024)))
             .doOnNext((buffer) -> sent.incrementAndGet());
 
         reactor.core.Disposable call = harness.client(server.url).put().body(BodyInserters.fromDataBuffers(slow))
@@ -137,7 +138,7 @@ class BodiesBudgetsAndPushbackTests {
     void aOneShotStreamedBodyIsSentWholeOnEveryAttempt() {
         Recorder server = recorder((n) -> (n == 1) ? 503 : 200);
         Harness harness = Harness.of(Harness.fastPolicy());
-        byte[] upload = randomBytes(200_000);
+        byte[] upload = RandomBytes.of(200_000);
         ByteArrayInputStream once = new ByteArrayInputStream(upload);
 
         harness.client(server.url).put()
@@ -152,7 +153,7 @@ class BodiesBudgetsAndPushbackTests {
     void aBodyOverTheLimitIsSentOnceAndNotRetried() {
         Recorder server = recorder((n) -> 503);
         Harness harness = Harness.of(Harness.fastPolicy().bodyReplayLimit(1024));
-        byte[] upload = randomBytes(1025);
+        byte[] upload = RandomBytes.of(1025);
 
         assertThatThrownBy(() -> harness.client(server.url).put()
             .body(BodyInserters.fromDataBuffers(DataBufferUtils.readInputStream(() -> new ByteArrayInputStream(upload),
@@ -168,7 +169,7 @@ class BodiesBudgetsAndPushbackTests {
     void aBodyAtTheLimitIsReplayed() {
         Recorder server = recorder((n) -> (n == 1) ? 503 : 200);
         Harness harness = Harness.of(Harness.fastPolicy().bodyReplayLimit(1024));
-        byte[] upload = randomBytes(1024);
+        byte[] upload = RandomBytes.of(1024);
 
         harness.client(server.url).put()
             .body(BodyInserters.fromDataBuffers(DataBufferUtils.readInputStream(() -> new ByteArrayInputStream(upload),
@@ -281,18 +282,6 @@ class BodiesBudgetsAndPushbackTests {
         this.servers.add(server);
         recorder.url = "http://127.0.0.1:" + server.port();
         return recorder;
-    }
-
-    private static byte[] randomBytes(int length) {
-        byte[] bytes = new byte[length];
-        new Random(length).nextBytes(bytes);
-        return bytes;
-    }
-
-    private static int closedPort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 
     private static final class Recorder {

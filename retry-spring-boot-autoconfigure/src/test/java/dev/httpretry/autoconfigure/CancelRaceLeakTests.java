@@ -1,6 +1,5 @@
 package dev.httpretry.autoconfigure;
 
-import dev.httpretry.core.AttemptTimeoutException;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
@@ -10,6 +9,9 @@ import java.util.function.Function;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import dev.httpretry.core.AttemptTimeoutException;
+import dev.httpretry.testing.Harness;
+import dev.httpretry.testing.TestServer;
 import io.netty.channel.embedded.EmbeddedChannel;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -31,7 +33,7 @@ import org.springframework.http.client.reactive.ClientHttpResponseDecorator;
 import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.web.reactive.function.client.WebClient;
 
-import static dev.httpretry.autoconfigure.TestServer.Reply.status;
+import static dev.httpretry.testing.TestServer.Reply.status;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;

@@ -3,6 +3,9 @@ package dev.httpretry.autoconfigure;
 import java.time.Duration;
 import java.util.List;
 
+import dev.httpretry.testing.Harness;
+import dev.httpretry.testing.LeakWatch;
+import dev.httpretry.testing.TestServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -11,7 +14,7 @@ import reactor.netty.http.client.HttpClient;
 
 import org.springframework.web.reactive.function.client.WebClient;
 
-import static dev.httpretry.autoconfigure.TestServer.Reply.status;
+import static dev.httpretry.testing.TestServer.Reply.status;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**

@@ -1,8 +1,6 @@
 package dev.httpretry.autoconfigure;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -12,9 +10,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import dev.httpretry.core.AttemptTimeoutException;
 import dev.httpretry.core.AttemptEvent;
+import dev.httpretry.core.AttemptTimeoutException;
 import dev.httpretry.core.Category;
+import dev.httpretry.testing.FullAcceptQueue;
+import dev.httpretry.testing.Harness;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.ChannelOption;
 import io.netty.resolver.DefaultAddressResolverGroup;
@@ -48,6 +48,7 @@ import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.web.reactive.function.client.WebClientRequestException;
 
+import static dev.httpretry.testing.Ports.closedPort;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -89,10 +90,7 @@ class ConnectorFaultTests {
     @ParameterizedTest
     @EnumSource
     void refusedConnection(Connector connector) throws IOException {
-        int port;
-        try (ServerSocket closed = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = closed.getLocalPort();
-        }
+        int port = closedPort();
         Harness harness = Harness.of(Harness.fastPolicy().maxAttempts(2));
 
         assertThatThrownBy(() -> client(connector, harness, "http://127.0.0.1:" + port).get().retrieve()

@@ -6,6 +6,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.httpretry.core.Category;
 import dev.httpretry.core.ExceptionClassifier;
+import dev.httpretry.testing.TestServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.Exceptions;

@@ -14,10 +14,13 @@ import dev.httpretry.core.DelaySource;
 import dev.httpretry.core.HedgeEvent;
 import dev.httpretry.core.RetryClients;
 import dev.httpretry.core.RetryDecision;
-import dev.httpretry.core.RetryPolicy;
 import dev.httpretry.core.RetryPolicyBuilder;
 import dev.httpretry.core.StopReason;
 import dev.httpretry.micrometer.RetryMetrics;
+import dev.httpretry.testing.Harness;
+import dev.httpretry.testing.LeakWatch;
+import dev.httpretry.testing.RecordingScheduler;
+import dev.httpretry.testing.TestServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -38,8 +41,8 @@ import org.springframework.web.reactive.function.BodyInserters;
 import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.web.reactive.function.client.WebClientResponseException;
 
-import static dev.httpretry.autoconfigure.TestServer.Reply.held;
-import static dev.httpretry.autoconfigure.TestServer.Reply.status;
+import static dev.httpretry.testing.TestServer.Reply.held;
+import static dev.httpretry.testing.TestServer.Reply.status;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

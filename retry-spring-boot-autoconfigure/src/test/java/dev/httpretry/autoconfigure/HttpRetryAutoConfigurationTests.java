@@ -1,30 +1,32 @@
 package dev.httpretry.autoconfigure;
 
-import dev.httpretry.core.RetryClients;
-import dev.httpretry.webclient.RetryExchangeFilterFunction;
-import dev.httpretry.client.RetryRequests;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 
+import dev.httpretry.client.RetryRequests;
 import dev.httpretry.core.AttemptEvent;
 import dev.httpretry.core.CallEvent;
 import dev.httpretry.core.DelaySource;
 import dev.httpretry.core.Jitter;
+import dev.httpretry.core.RetryClients;
 import dev.httpretry.core.RetryListener;
 import dev.httpretry.core.RetryPolicy;
 import dev.httpretry.core.RetrySettings;
 import dev.httpretry.core.StopReason;
+import dev.httpretry.testing.RecordingListener;
+import dev.httpretry.testing.TestServer;
+import dev.httpretry.webclient.HashedWheelScheduler;
+import dev.httpretry.webclient.RetryExchangeFilterFunction;
+import io.netty.util.HashedWheelTimer;
 import org.junit.jupiter.api.Test;
 
-import dev.httpretry.webclient.HashedWheelScheduler;
-import io.netty.util.HashedWheelTimer;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
@@ -33,9 +35,9 @@ import org.springframework.boot.webclient.WebClientCustomizer;
 import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
 import org.springframework.web.reactive.function.client.ExchangeFilterFunction;
 import org.springframework.web.reactive.function.client.WebClient;
-import org.springframework.core.Ordered;
 import org.springframework.web.reactive.function.client.WebClientResponseException;
 
 import static org.assertj.core.api.Assertions.assertThat;

@@ -2,6 +2,7 @@ package dev.httpretry.autoconfigure;
 
 import java.time.Duration;
 
+import dev.httpretry.testing.TestServer;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
 

@@ -1,11 +1,11 @@
 package dev.httpretry.autoconfigure;
 
-import dev.httpretry.core.RetryClients;
 import java.time.Duration;
 import java.util.List;
 
 import dev.httpretry.core.ExceptionClassifier;
 import dev.httpretry.core.InvalidSettingException;
+import dev.httpretry.core.RetryClients;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -13,13 +13,10 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.properties.bind.BindException;
 import org.springframework.boot.diagnostics.FailureAnalysis;
-import org.springframework.boot.diagnostics.FailureAnalyzer;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration;
-import org.springframework.core.io.support.SpringFactoriesLoader;
-import org.springframework.core.io.support.SpringFactoriesLoader.ArgumentResolver;
-import org.springframework.core.io.support.SpringFactoriesLoader.FailureHandler;
 
+import static dev.httpretry.testing.FailureAnalyses.analyzeAsBootDoes;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -103,7 +100,7 @@ class InvalidRetryPropertiesTests {
     @Test
     void theFailureAnalyzerIsRegisteredAndExplainsTheFailureAsBootWould() {
         this.runner.withPropertyValues("http.retry.clients.payments.max-attempts=0").run((context) -> {
-            FailureAnalysis analysis = analyzeAsBootDoes(context.getStartupFailure());
+            FailureAnalysis analysis = analyzeAsBootDoes(context.getStartupFailure(), InvalidRetryPropertyFailureAnalyzer.class);
             assertThat(analysis.getDescription()).isEqualTo(
                     "Invalid value '0' for property 'http.retry.clients.payments.max-attempts': must be at least 1.");
             assertThat(analysis.getAction()).isEqualTo("Update your application's configuration: give "
@@ -120,7 +117,7 @@ class InvalidRetryPropertiesTests {
             assertThat(bind.getName()).hasToString("http.retry.backoff.jitter");
             assertThat(bind.getProperty().getValue()).isEqualTo("wobbly");
 
-            FailureAnalysis analysis = analyzeAsBootDoes(failure);
+            FailureAnalysis analysis = analyzeAsBootDoes(failure, InvalidRetryPropertyFailureAnalyzer.class);
             assertThat(analysis.getDescription()).contains("http.retry.backoff.jitter").contains("wobbly");
             assertThat(analysis.getAction()).contains("NONE", "FULL", "EQUAL", "DECORRELATED");
         });
@@ -129,7 +126,7 @@ class InvalidRetryPropertiesTests {
     @Test
     void anUnknownJitterUnderAClientNamesTheClientsKey() {
         this.runner.withPropertyValues("http.retry.clients.payments.backoff.jitter=wobbly").run((context) -> {
-            FailureAnalysis analysis = analyzeAsBootDoes(context.getStartupFailure());
+            FailureAnalysis analysis = analyzeAsBootDoes(context.getStartupFailure(), InvalidRetryPropertyFailureAnalyzer.class);
             assertThat(analysis.getDescription()).contains("http.retry.clients.payments.backoff.jitter")
                 .contains("wobbly");
         });
@@ -195,25 +192,5 @@ class InvalidRetryPropertiesTests {
             .map(type::cast)
             .findFirst()
             .orElseThrow(() -> new AssertionError("No " + type.getSimpleName() + " in " + chain, failure));
-    }
-
-    /**
-     * Analyzes a failure as Spring Boot does at start-up: with every {@link FailureAnalyzer}
-     * registered in {@code META-INF/spring.factories}, in their order, the first answer winning.
-     * Analyzers that need the (failed) context are left out.
-     */
-    private static FailureAnalysis analyzeAsBootDoes(Throwable failure) {
-        List<FailureAnalyzer> analyzers = SpringFactoriesLoader
-            .forDefaultResourceLocation(InvalidRetryPropertiesTests.class.getClassLoader())
-            .load(FailureAnalyzer.class, ArgumentResolver.none(), FailureHandler.handleMessage((message, ex) -> {
-            }));
-        assertThat(analyzers).anyMatch(InvalidRetryPropertyFailureAnalyzer.class::isInstance);
-        for (FailureAnalyzer analyzer : analyzers) {
-            FailureAnalysis analysis = analyzer.analyze(failure);
-            if (analysis != null) {
-                return analysis;
-            }
-        }
-        throw new AssertionError("No failure analyzer explains " + failure, failure);
     }
 }

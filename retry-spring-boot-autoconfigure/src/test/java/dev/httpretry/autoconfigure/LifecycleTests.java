@@ -7,6 +7,8 @@ import java.util.function.Consumer;
 import dev.httpretry.core.CallEvent;
 import dev.httpretry.core.Outcome;
 import dev.httpretry.core.StopReason;
+import dev.httpretry.testing.RecordingListener;
+import dev.httpretry.testing.TestServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -21,7 +23,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.web.client.RestClient;
 import org.springframework.web.reactive.function.client.WebClient;
 
-import static dev.httpretry.autoconfigure.TestServer.Reply.status;
+import static dev.httpretry.testing.TestServer.Reply.status;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import dev.httpretry.core.AttemptEvent;
 import dev.httpretry.core.RetryDeadlineExceededException;
 import dev.httpretry.core.StopReason;
+import dev.httpretry.testing.Harness;
 import dev.httpretry.webclient.RetryExchangeFilterFunction;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;

@@ -2,9 +2,10 @@ package dev.httpretry.autoconfigure;
 
 import dev.httpretry.actuate.RetryStatistics;
 import dev.httpretry.core.CallEvent;
-import dev.httpretry.core.RetryListener;
 import dev.httpretry.core.StopReason;
 import dev.httpretry.restclient.RetryClientHttpRequestInterceptor;
+import dev.httpretry.testing.RecordingListener;
+import dev.httpretry.testing.TestServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 

@@ -14,6 +14,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.httpretry.core.RetryClients;
 import dev.httpretry.restclient.RetryClientHttpRequestInterceptor;
+import dev.httpretry.testing.Harness;
+import dev.httpretry.testing.RecordingListener;
+import dev.httpretry.testing.TestServer;
 import jdk.jfr.Recording;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordedFrame;

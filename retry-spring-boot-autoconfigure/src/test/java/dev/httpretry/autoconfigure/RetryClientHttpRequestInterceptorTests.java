@@ -2,7 +2,6 @@ package dev.httpretry.autoconfigure;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.net.ServerSocket;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,6 +16,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
+import dev.httpretry.client.RetryRequests;
 import dev.httpretry.core.AttemptEvent;
 import dev.httpretry.core.Category;
 import dev.httpretry.core.DelaySource;
@@ -27,8 +27,11 @@ import dev.httpretry.core.RetryPolicy;
 import dev.httpretry.core.RetryPolicyBuilder;
 import dev.httpretry.core.StopReason;
 import dev.httpretry.micrometer.RetryMetrics;
-import dev.httpretry.client.RetryRequests;
 import dev.httpretry.restclient.RetryClientHttpRequestInterceptor;
+import dev.httpretry.testing.FullAcceptQueue;
+import dev.httpretry.testing.Harness;
+import dev.httpretry.testing.RecordingListener;
+import dev.httpretry.testing.TestServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.channel.ChannelOption;
 import org.junit.jupiter.api.AfterEach;
@@ -48,7 +51,8 @@ import org.springframework.web.client.HttpStatusCodeException;
 import org.springframework.web.client.ResourceAccessException;
 import org.springframework.web.client.RestClient;
 
-import static dev.httpretry.autoconfigure.TestServer.Reply.status;
+import static dev.httpretry.testing.Ports.closedPort;
+import static dev.httpretry.testing.TestServer.Reply.status;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -334,7 +338,7 @@ class RetryClientHttpRequestInterceptorTests {
     /** A body above the limit on a request that never left (connection refused) is still retried, and then sent whole. */
     @Test
     void aLargeBodyIsRetriedWhenTheRequestNeverLeft() throws Exception {
-        int port = RetryExchangeFilterFunctionTests.closedPort();
+        int port = closedPort();
         RestClient client = client(Factory.REACTOR.create(), "http://127.0.0.1:" + port,
                 interceptor(Harness.fastPolicy().bodyReplayLimit(10).maxAttempts(2)));
 
@@ -587,11 +591,4 @@ class RetryClientHttpRequestInterceptorTests {
             .until(() -> condition.getAsBoolean()
                     && (thread.getState() == Thread.State.WAITING || thread.getState() == Thread.State.TIMED_WAITING));
     }
-
-    private static int closedPort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
-
 }

@@ -1,10 +1,11 @@
 package dev.httpretry.autoconfigure;
 
-import dev.httpretry.micrometer.RetryMetrics;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import dev.httpretry.micrometer.RetryMetrics;
+import dev.httpretry.testing.TestServer;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -24,7 +25,7 @@ import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.web.client.RestClient;
 import org.springframework.web.reactive.function.client.WebClient;
 
-import static dev.httpretry.autoconfigure.TestServer.Reply.status;
+import static dev.httpretry.testing.TestServer.Reply.status;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**

@@ -1,17 +1,19 @@
 package dev.httpretry.autoconfigure;
 
-import dev.httpretry.core.AttemptTimeoutException;
-import dev.httpretry.core.RetryClients;
-import dev.httpretry.client.RetryRequests;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
 
+import dev.httpretry.client.RetryRequests;
 import dev.httpretry.core.AttemptEvent;
+import dev.httpretry.core.AttemptTimeoutException;
 import dev.httpretry.core.CallEvent;
 import dev.httpretry.core.Category;
+import dev.httpretry.core.RetryClients;
 import dev.httpretry.core.StopReason;
+import dev.httpretry.testing.FullAcceptQueue;
+import dev.httpretry.testing.Harness;
+import dev.httpretry.testing.TestServer;
 import io.netty.channel.ChannelOption;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -25,7 +27,8 @@ import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.web.reactive.function.client.WebClientRequestException;
 import org.springframework.web.reactive.function.client.WebClientResponseException;
 
-import static dev.httpretry.autoconfigure.TestServer.Reply.status;
+import static dev.httpretry.testing.Ports.closedPort;
+import static dev.httpretry.testing.TestServer.Reply.status;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -317,11 +320,5 @@ class RetryExchangeFilterFunctionTests {
     private String get(Harness harness) {
         return harness.client(this.server.url()).get().uri("/resource").retrieve().bodyToMono(String.class)
             .block(Duration.ofSeconds(20));
-    }
-
-    static int closedPort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
     }
 }

@@ -5,6 +5,8 @@ import java.time.Duration;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
+import dev.httpretry.testing.Harness;
+import dev.httpretry.testing.TestServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -15,7 +17,8 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.web.reactive.function.client.WebClientRequestException;
 import org.springframework.web.reactive.function.client.WebClientResponseException;
 
-import static dev.httpretry.autoconfigure.TestServer.Reply.status;
+import static dev.httpretry.testing.Ports.closedPort;
+import static dev.httpretry.testing.TestServer.Reply.status;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -117,7 +120,7 @@ class RetryLogTests {
     @Test
     void aTransportErrorNamesTheExceptionAndItsRootCause(CapturedOutput output) throws IOException {
         this.logger.setLevel(Level.DEBUG);
-        int port = RetryExchangeFilterFunctionTests.closedPort();
+        int port = closedPort();
         Harness harness = Harness.of(Harness.fastPolicy().maxAttempts(2));
 
         assertThatThrownBy(() -> harness.client("http://127.0.0.1:" + port).get().uri("/x?q=1").retrieve().toBodilessEntity()

@@ -1,12 +1,13 @@
 package dev.httpretry.autoconfigure;
 
-import dev.httpretry.micrometer.RetryMetrics;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
 
-import dev.httpretry.core.RetryPolicy;
 import dev.httpretry.core.RetryPolicyBuilder;
+import dev.httpretry.micrometer.RetryMetrics;
+import dev.httpretry.testing.Harness;
+import dev.httpretry.testing.TestServer;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -17,7 +18,8 @@ import reactor.core.Disposable;
 
 import org.springframework.web.reactive.function.client.WebClient;
 
-import static dev.httpretry.autoconfigure.TestServer.Reply.status;
+import static dev.httpretry.testing.Ports.closedPort;
+import static dev.httpretry.testing.TestServer.Reply.status;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
@@ -128,7 +130,7 @@ class RetryMetricsTests {
     @Test
     void refusedConnectionTagsTheRootCauseAndNoStatus() throws IOException {
         Harness harness = harness(Harness.fastPolicy().maxAttempts(2));
-        catchThrowable(() -> harness.client("http://127.0.0.1:" + RetryExchangeFilterFunctionTests.closedPort()).get()
+        catchThrowable(() -> harness.client("http://127.0.0.1:" + closedPort()).get()
             .retrieve().toBodilessEntity().block(Duration.ofSeconds(10)));
 
         assertThat(this.registry.find(RetryMetrics.ATTEMPTS).counters()).hasSize(2).allSatisfy((counter) -> {

@@ -1,9 +1,5 @@
 package dev.httpretry.autoconfigure;
 
-import dev.httpretry.core.AttemptTimeoutException;
-import dev.httpretry.core.RetriedResponseException;
-import dev.httpretry.core.RetryClients;
-import dev.httpretry.core.RetryDeadlineExceededException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -13,11 +9,17 @@ import java.util.Map;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 
+import dev.httpretry.core.AttemptTimeoutException;
 import dev.httpretry.core.DelaySource;
 import dev.httpretry.core.Jitter;
-import dev.httpretry.core.RetryPolicy;
+import dev.httpretry.core.RetriedResponseException;
+import dev.httpretry.core.RetryClients;
+import dev.httpretry.core.RetryDeadlineExceededException;
 import dev.httpretry.core.RetryPolicyBuilder;
 import dev.httpretry.core.StopReason;
+import dev.httpretry.testing.Harness;
+import dev.httpretry.testing.RecordingScheduler;
+import dev.httpretry.testing.TestServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -28,7 +30,7 @@ import reactor.core.Disposable;
 
 import org.springframework.web.reactive.function.client.WebClientResponseException;
 
-import static dev.httpretry.autoconfigure.TestServer.Reply.status;
+import static dev.httpretry.testing.TestServer.Reply.status;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

@@ -3,13 +3,10 @@ package dev.httpretry.webclient;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -18,6 +15,8 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.httpretry.core.InvalidSettingException;
+import dev.httpretry.testing.BodyRecordingServer;
+import dev.httpretry.testing.RandomBytes;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.ChannelOption;
@@ -47,6 +46,7 @@ import org.springframework.web.reactive.function.client.ClientResponse;
 import org.springframework.web.reactive.function.client.ExchangeFilterFunction;
 import org.springframework.web.reactive.function.client.WebClient;
 
+import static dev.httpretry.testing.Ports.closedPort;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -128,12 +128,6 @@ class ReplayableBodyTests {
         return this.bodies.get(0);
     }
 
-    private static byte[] randomBytes(int length) {
-        byte[] bytes = new byte[length];
-        new SplittableRandom(length).nextBytes(bytes);
-        return bytes;
-    }
-
     /** A body that can be read once: a second subscription reads the exhausted stream, so it is empty. */
     private Flux<DataBuffer> oneShot(byte[] content) {
         InputStream stream = new ByteArrayInputStream(content);
@@ -155,7 +149,7 @@ class ReplayableBodyTests {
     /** The problem solved here: without it, the second attempt of a one-shot body is sent empty, and answered 200. */
     @Test
     void withoutReplayTheSecondAttemptOfAOneShotBodyIsSentEmpty() {
-        byte[] content = randomBytes(10_000);
+        byte[] content = RandomBytes.of(10_000);
         WebClient client = client((request, next) -> next.exchange(request)
             .flatMap((first) -> first.releaseBody().then(next.exchange(request))));
 
@@ -168,7 +162,7 @@ class ReplayableBodyTests {
 
     @Test
     void streamedBodyUnderTheLimitIsSentWholeTwice() {
-        byte[] content = randomBytes(LIMIT - 1000);
+        byte[] content = RandomBytes.of(LIMIT - 1000);
 
         assertThat(postStream(client(twice(LIMIT)), content)).isEqualTo("ok 2");
 
@@ -178,7 +172,7 @@ class ReplayableBodyTests {
 
     @Test
     void streamedBodyExactlyAtTheLimitIsSentWholeTwice() {
-        byte[] content = randomBytes(LIMIT);
+        byte[] content = RandomBytes.of(LIMIT);
 
         assertThat(postStream(client(twice(LIMIT)), content)).isEqualTo("ok 2");
 
@@ -187,7 +181,7 @@ class ReplayableBodyTests {
 
     @Test
     void streamedBodyJustOverTheLimitIsSentWholeOnceAndNotReplayable() {
-        byte[] content = randomBytes(LIMIT + 1);
+        byte[] content = RandomBytes.of(LIMIT + 1);
 
         assertThat(postStream(client(twice(LIMIT)), content)).isEqualTo("ok 1");
 
@@ -202,7 +196,7 @@ class ReplayableBodyTests {
     /** Sent again anyway, a body over the limit fails the attempt before anything of it leaves: never empty, never cut. */
     @Test
     void bodyOverTheLimitSentAgainAnywayFailsWithoutSendingAnything() {
-        byte[] content = randomBytes(LIMIT + 1);
+        byte[] content = RandomBytes.of(LIMIT + 1);
         WebClient client = client((request, next) -> {
             ReplayableBody body = ReplayableBody.of(request, LIMIT);
             this.bodies.add(body);
@@ -234,7 +228,7 @@ class ReplayableBodyTests {
 
     @Test
     void multipartBodyIsSentWithTheSameBoundaryAndBytesTwice() {
-        byte[] file = randomBytes(20_000);
+        byte[] file = RandomBytes.of(20_000);
         MultipartBodyBuilder multipart = new MultipartBodyBuilder();
         multipart.part("name", "value");
         multipart.asyncPart("file", oneShot(file), DataBuffer.class).filename("data.bin")
@@ -300,7 +294,7 @@ class ReplayableBodyTests {
     @Test
     void bodyFailingHalfWayFailsTheCallWithItsOwnError() {
         IOException broken = new IOException("disk gone");
-        Flux<DataBuffer> failing = Flux.concat(oneShot(randomBytes(10_000)), Mono.error(broken));
+        Flux<DataBuffer> failing = Flux.concat(oneShot(RandomBytes.of(10_000)), Mono.error(broken));
 
         assertThatThrownBy(() -> client(twice(LIMIT)).post().body(BodyInserters.fromDataBuffers(failing)).retrieve()
             .bodyToMono(String.class).block(Duration.ofSeconds(30)))
@@ -311,7 +305,7 @@ class ReplayableBodyTests {
         assertThat(body.mayHaveSent()).isTrue();
         // a plain WebClient fails the same way
         assertThatThrownBy(() -> WebClient.create(this.server.url()).post()
-            .body(BodyInserters.fromDataBuffers(Flux.concat(oneShot(randomBytes(10)), Mono.error(broken)))).retrieve()
+            .body(BodyInserters.fromDataBuffers(Flux.concat(oneShot(RandomBytes.of(10)), Mono.error(broken)))).retrieve()
             .bodyToMono(String.class).block(Duration.ofSeconds(30)))
             .satisfies((thrown) -> assertThat(causes(thrown)).contains(broken));
     }
@@ -346,8 +340,8 @@ class ReplayableBodyTests {
 
     @Test
     void attemptWhoseConnectionWasRefusedLeavesTheBodyForTheNextAttempt() throws IOException {
-        byte[] content = randomBytes(30_000);
-        URI refused = URI.create("http://127.0.0.1:" + freePort() + "/");
+        byte[] content = RandomBytes.of(30_000);
+        URI refused = URI.create("http://127.0.0.1:" + closedPort() + "/");
         AtomicBoolean firstFailed = new AtomicBoolean();
         WebClient client = client((request, next) -> {
             ReplayableBody body = ReplayableBody.of(request, LIMIT);
@@ -372,7 +366,7 @@ class ReplayableBodyTests {
     /** A later attempt that starts while the first is still sending waits for the recording, as a hedged copy would. */
     @Test
     void attemptStartedWhileTheFirstIsStillSendingWaitsForTheRecording() {
-        byte[] content = randomBytes(40_000);
+        byte[] content = RandomBytes.of(40_000);
         Flux<DataBuffer> slow = oneShot(content).delayElements(Duration.ofMillis(20));
         WebClient client = client((request, next) -> {
             ReplayableBody body = ReplayableBody.of(request, LIMIT);
@@ -392,7 +386,7 @@ class ReplayableBodyTests {
 
     @Test
     void releasedBodyIsNotSentAgain() {
-        byte[] content = randomBytes(1000);
+        byte[] content = RandomBytes.of(1000);
         WebClient client = client((request, next) -> {
             ReplayableBody body = ReplayableBody.of(request, LIMIT);
             this.bodies.add(body);
@@ -442,7 +436,7 @@ class ReplayableBodyTests {
     /** A body written in flushed groups (as a streaming writer does) is recorded once every group has ended. */
     @Test
     void bodyWrittenInFlushedGroupsIsSentWholeTwice() {
-        byte[] content = randomBytes(50_000);
+        byte[] content = RandomBytes.of(50_000);
         Flux<DataBuffer> stream = oneShot(content);
         BodyInserter<Object, ClientHttpRequest> grouped = (message, context) -> message.writeAndFlushWith(stream.window(3));
 
@@ -454,7 +448,7 @@ class ReplayableBodyTests {
 
     @Test
     void bodyWrittenInFlushedGroupsOverTheLimitIsNotReplayable() {
-        byte[] content = randomBytes(LIMIT + 1);
+        byte[] content = RandomBytes.of(LIMIT + 1);
         Flux<DataBuffer> stream = oneShot(content);
         BodyInserter<Object, ClientHttpRequest> grouped = (message, context) -> message.writeAndFlushWith(stream.window(2));
 
@@ -504,12 +498,5 @@ class ReplayableBodyTests {
             return i;
         }
         return -1;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket()) {
-            socket.bind(new InetSocketAddress("127.0.0.1", 0));
-            return socket.getLocalPort();
-        }
     }
 }

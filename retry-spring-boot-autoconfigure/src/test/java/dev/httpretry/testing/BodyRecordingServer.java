@@ -1,4 +1,4 @@
-package dev.httpretry.webclient;
+package dev.httpretry.testing;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,7 +21,7 @@ import reactor.netty.http.server.HttpServerResponse;
  * A real HTTP server on 127.0.0.1 (port 0) that reads each request's whole body, records its bytes
  * and headers, and answers {@code 200 "ok <n>"} for the n-th request.
  */
-final class BodyRecordingServer implements AutoCloseable {
+public final class BodyRecordingServer implements AutoCloseable {
 
     private final List<Received> received = Collections.synchronizedList(new ArrayList<>());
 
@@ -29,7 +29,7 @@ final class BodyRecordingServer implements AutoCloseable {
 
     private final DisposableServer server;
 
-    BodyRecordingServer() {
+    public BodyRecordingServer() {
         // The server's buffers are not leak-tracked: the leak checks judge the client.
         this.server = HttpServer.create().host("127.0.0.1").port(0)
             .childOption(ChannelOption.ALLOCATOR, new UnpooledByteBufAllocator(false, true))
@@ -37,18 +37,18 @@ final class BodyRecordingServer implements AutoCloseable {
             .bindNow();
     }
 
-    String url() {
+    public String url() {
         return "http://127.0.0.1:" + this.server.port();
     }
 
-    List<Received> received() {
+    public List<Received> received() {
         synchronized (this.received) {
             return List.copyOf(this.received);
         }
     }
 
     /** How many requests began to arrive (their headers did), whether or not their bodies ended. */
-    int started() {
+    public int started() {
         return this.started.get();
     }
 
@@ -69,9 +69,9 @@ final class BodyRecordingServer implements AutoCloseable {
     }
 
     /** One request as the server read it: headers by lower-case name, and the whole body. */
-    record Received(String method, Map<String, String> headers, byte[] body) {
+    public record Received(String method, Map<String, String> headers, byte[] body) {
 
-        String header(String name) {
+        public String header(String name) {
             return this.headers.get(name.toLowerCase(Locale.ROOT));
         }
     }

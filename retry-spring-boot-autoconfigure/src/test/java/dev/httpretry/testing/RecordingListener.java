@@ -1,4 +1,4 @@
-package dev.httpretry.autoconfigure;
+package dev.httpretry.testing;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -10,15 +10,15 @@ import dev.httpretry.core.HedgeEvent;
 import dev.httpretry.core.RetryListener;
 
 /** Keeps every event it is told of. */
-final class RecordingListener implements RetryListener {
+public final class RecordingListener implements RetryListener {
 
-    final List<AttemptEvent> attempts = new CopyOnWriteArrayList<>();
+    public final List<AttemptEvent> attempts = new CopyOnWriteArrayList<>();
 
-    final List<BackoffEvent> backoffs = new CopyOnWriteArrayList<>();
+    public final List<BackoffEvent> backoffs = new CopyOnWriteArrayList<>();
 
-    final List<CallEvent> calls = new CopyOnWriteArrayList<>();
+    public final List<CallEvent> calls = new CopyOnWriteArrayList<>();
 
-    final List<HedgeEvent> hedges = new CopyOnWriteArrayList<>();
+    public final List<HedgeEvent> hedges = new CopyOnWriteArrayList<>();
 
     @Override
     public void onHedge(HedgeEvent event) {
@@ -40,7 +40,7 @@ final class RecordingListener implements RetryListener {
         this.calls.add(event);
     }
 
-    CallEvent onlyCall() {
+    public CallEvent onlyCall() {
         if (this.calls.size() != 1) {
             throw new AssertionError("Expected exactly one call event but got " + this.calls);
         }

@@ -1,9 +1,5 @@
-package dev.httpretry.autoconfigure;
+package dev.httpretry.testing;
 
-import dev.httpretry.client.RetryWaits;
-import dev.httpretry.core.ClientLibraryExceptionClassifier;
-import dev.httpretry.core.RetryClients;
-import dev.httpretry.webclient.RetryExchangeFilterFunction;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -16,10 +12,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
+import dev.httpretry.client.RetryWaits;
+import dev.httpretry.core.ClientLibraryExceptionClassifier;
 import dev.httpretry.core.Jitter;
+import dev.httpretry.core.RetryClients;
 import dev.httpretry.core.RetryListener;
 import dev.httpretry.core.RetryPolicy;
 import dev.httpretry.core.RetryPolicyBuilder;
+import dev.httpretry.webclient.RetryExchangeFilterFunction;
 import io.netty.resolver.AddressResolver;
 import io.netty.resolver.AddressResolverGroup;
 import io.netty.resolver.InetNameResolver;
@@ -37,17 +37,17 @@ import org.springframework.web.reactive.function.client.WebClient;
  * Builds a real WebClient (Reactor Netty) with the retry filter, a listener that records every
  * event, and an inner filter that records when each attempt is handed to the connector.
  */
-final class Harness {
+public final class Harness {
 
-    final RecordingListener listener = new RecordingListener();
+    public final RecordingListener listener = new RecordingListener();
 
     /** The scheduler's time, in nanoseconds, at which each attempt was handed to the connector. */
-    final List<Long> sent = new CopyOnWriteArrayList<>();
+    public final List<Long> sent = new CopyOnWriteArrayList<>();
 
-    final RetryClients clients;
+    public final RetryClients clients;
 
     /** The waits of every filter this harness makes, as an application context's. */
-    final RetryWaits waits = new RetryWaits();
+    public final RetryWaits waits = new RetryWaits();
 
     private Supplier<Scheduler> scheduler = Schedulers::parallel;
 
@@ -60,7 +60,7 @@ final class Harness {
     }
 
     /** Small delays, no jitter, no budget: fast and exact tests of what is retried. */
-    static RetryPolicyBuilder fastPolicy() {
+    public static RetryPolicyBuilder fastPolicy() {
         return RetryPolicy.builder()
             .initialDelay(Duration.ofMillis(1))
             .maxDelay(Duration.ofMillis(5))
@@ -72,39 +72,39 @@ final class Harness {
             .exceptionClassifier(ClientLibraryExceptionClassifier.INSTANCE);
     }
 
-    static Harness of(RetryPolicyBuilder policy) {
+    public static Harness of(RetryPolicyBuilder policy) {
         return new Harness(RetryClients.of(Map.of(RetryClients.DEFAULT_CLIENT, policy.build()), Clock.systemUTC()));
     }
 
-    static Harness of(RetryClients clients) {
+    public static Harness of(RetryClients clients) {
         return new Harness(clients);
     }
 
-    Harness scheduler(Scheduler scheduler) {
+    public Harness scheduler(Scheduler scheduler) {
         this.scheduler = () -> scheduler;
         return this;
     }
 
-    Harness listener(RetryListener another) {
+    public Harness listener(RetryListener another) {
         this.listeners.add(another);
         return this;
     }
 
-    Harness httpClient(UnaryOperator<HttpClient> customizer) {
+    public Harness httpClient(UnaryOperator<HttpClient> customizer) {
         this.httpClient = customizer;
         return this;
     }
 
-    RetryExchangeFilterFunction filter() {
+    public RetryExchangeFilterFunction filter() {
         return new RetryExchangeFilterFunction(this.clients, RetryListener.composite(this.listeners)).withScheduler(this.scheduler)
             .withWaits(this.waits);
     }
 
-    WebClient client(String baseUrl) {
+    public WebClient client(String baseUrl) {
         return client(baseUrl, HttpClient.create());
     }
 
-    WebClient client(String baseUrl, HttpClient base) {
+    public WebClient client(String baseUrl, HttpClient base) {
         ExchangeFilterFunction recordSend = (request, next) -> {
             this.sent.add(this.scheduler.get().now(TimeUnit.NANOSECONDS));
             return next.exchange(request);
@@ -117,12 +117,12 @@ final class Harness {
             .build();
     }
 
-    int attempts() {
+    public int attempts() {
         return this.sent.size();
     }
 
     /** Resolves no host name, failing as a DNS lookup of an unknown name does. */
-    static final class UnknownHostResolverGroup extends AddressResolverGroup<InetSocketAddress> {
+    public static final class UnknownHostResolverGroup extends AddressResolverGroup<InetSocketAddress> {
 
         @Override
         protected AddressResolver<InetSocketAddress> newResolver(EventExecutor executor) {

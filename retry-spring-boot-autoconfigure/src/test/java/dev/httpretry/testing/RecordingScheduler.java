@@ -1,4 +1,4 @@
-package dev.httpretry.autoconfigure;
+package dev.httpretry.testing;
 
 import java.time.Duration;
 import java.util.List;
@@ -13,11 +13,11 @@ import reactor.test.scheduler.VirtualTimeScheduler;
  * A virtual-time scheduler that records the delay of every timed task (attempt timeouts and
  * waits), so a test knows a wait has been scheduled before it moves the clock.
  */
-final class RecordingScheduler implements Scheduler {
+public final class RecordingScheduler implements Scheduler {
 
-    final VirtualTimeScheduler time = VirtualTimeScheduler.create();
+    public final VirtualTimeScheduler time = VirtualTimeScheduler.create();
 
-    final List<Duration> delays = new CopyOnWriteArrayList<>();
+    public final List<Duration> delays = new CopyOnWriteArrayList<>();
 
     @Override
     public Disposable schedule(Runnable task) {
@@ -50,7 +50,7 @@ final class RecordingScheduler implements Scheduler {
         this.time.dispose();
     }
 
-    void advance(Duration duration) {
+    public void advance(Duration duration) {
         this.time.advanceTimeBy(duration);
     }
 }

@@ -1,4 +1,4 @@
-package dev.httpretry.autoconfigure;
+package dev.httpretry.testing;
 
 import java.time.Duration;
 import java.util.List;
@@ -20,11 +20,11 @@ import static org.awaitility.Awaitility.await;
  * response keeps a connection taken (which a pool of one or two shows at once), and a buffer never
  * released is reported as {@code LEAK:} once it is collected and a later one is tracked.
  */
-final class LeakWatch implements AutoCloseable {
+public final class LeakWatch implements AutoCloseable {
 
     private static final String LEAK_LOGGER = "io.netty.util.ResourceLeakDetector";
 
-    final ConnectionProvider pool;
+    public final ConnectionProvider pool;
 
     private final AtomicReference<ConnectionPoolMetrics> metrics = new AtomicReference<>();
 
@@ -32,7 +32,7 @@ final class LeakWatch implements AutoCloseable {
 
     private final ResourceLeakDetector.Level previousLevel = ResourceLeakDetector.getLevel();
 
-    LeakWatch(String name, int maxConnections) {
+    public LeakWatch(String name, int maxConnections) {
         ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.PARANOID);
         this.leaks.start();
         ((Logger) LoggerFactory.getLogger(LEAK_LOGGER)).addAppender(this.leaks);
@@ -43,7 +43,7 @@ final class LeakWatch implements AutoCloseable {
     }
 
     /** Waits until every connection is back in the pool (a connection goes back just after its call, on the event loop). */
-    void awaitAllReleased() {
+    public void awaitAllReleased() {
         await().atMost(Duration.ofSeconds(10))
             .until(() -> this.metrics.get() != null && this.metrics.get().acquiredSize() == 0);
     }
@@ -52,7 +52,7 @@ final class LeakWatch implements AutoCloseable {
      * Collects garbage, runs {@code laterCall} (so the detector tracks a later buffer and reports
      * the collected leaks), and checks that nothing was reported.
      */
-    void assertNoLeaks(Runnable laterCall) {
+    public void assertNoLeaks(Runnable laterCall) {
         System.gc();
         laterCall.run();
         List<String> reports = this.leaks.list.stream().map(ILoggingEvent::getFormattedMessage)

@@ -1,4 +1,4 @@
-package dev.httpretry.autoconfigure;
+package dev.httpretry.testing;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,7 +21,7 @@ import reactor.netty.http.server.HttpServerResponse;
  * reply from the queue, or the default reply when the queue is empty. It records every request it
  * receives.
  */
-final class TestServer implements AutoCloseable {
+public final class TestServer implements AutoCloseable {
 
     private final Queue<Reply> script = new ConcurrentLinkedQueue<>();
 
@@ -33,7 +33,7 @@ final class TestServer implements AutoCloseable {
 
     private final DisposableServer server;
 
-    TestServer() {
+    public TestServer() {
         // The server's buffers are not leak-tracked: the leak tests judge the client. (A delayed
         // reply written after the client gave up on the connection is the server's to lose.)
         this.server = HttpServer.create().host("127.0.0.1").port(0)
@@ -47,7 +47,7 @@ final class TestServer implements AutoCloseable {
      * every request after it) and the body {@code "response n"}, so a caller can tell which answer
      * reached it.
      */
-    static TestServer answering(int... statuses) {
+    public static TestServer answering(int... statuses) {
         if (statuses.length == 0) {
             throw new IllegalArgumentException("No status");
         }
@@ -61,35 +61,35 @@ final class TestServer implements AutoCloseable {
     }
 
     /** Appends replies to the script. */
-    TestServer then(Reply... replies) {
+    public TestServer then(Reply... replies) {
         this.script.addAll(List.of(replies));
         return this;
     }
 
     /** The reply given once the script is used up. */
-    TestServer otherwise(Reply reply) {
+    public TestServer otherwise(Reply reply) {
         this.fallback = reply;
         return this;
     }
 
-    String url() {
+    public String url() {
         return "http://127.0.0.1:" + this.server.port();
     }
 
-    int port() {
+    public int port() {
         return this.server.port();
     }
 
-    int requests() {
+    public int requests() {
         return this.count.get();
     }
 
     /** The URIs (path and query) of the requests received, in order. */
-    List<String> paths() {
+    public List<String> paths() {
         return received().stream().map(Received::uri).toList();
     }
 
-    List<Received> received() {
+    public List<Received> received() {
         synchronized (this.received) {
             return List.copyOf(this.received);
         }
@@ -109,11 +109,11 @@ final class TestServer implements AutoCloseable {
         this.server.disposeNow(Duration.ofSeconds(5));
     }
 
-    record Received(String method, String uri, Map<String, String> headers) {
+    public record Received(String method, String uri, Map<String, String> headers) {
     }
 
     /** One scripted answer. */
-    interface Reply {
+    public interface Reply {
 
         Mono<Void> respond(HttpServerRequest request, HttpServerResponse response);
 
@@ -142,15 +142,15 @@ final class TestServer implements AutoCloseable {
         }
     }
 
-    record StatusReply(int status, Map<String, String> headers, String body) implements Reply {
+    public record StatusReply(int status, Map<String, String> headers, String body) implements Reply {
 
-        StatusReply header(String name, String value) {
+        public StatusReply header(String name, String value) {
             Map<String, String> copy = new java.util.LinkedHashMap<>(this.headers);
             copy.put(name, value);
             return new StatusReply(this.status, copy, this.body);
         }
 
-        StatusReply body(String text) {
+        public StatusReply body(String text) {
             return new StatusReply(this.status, this.headers, text);
         }
 

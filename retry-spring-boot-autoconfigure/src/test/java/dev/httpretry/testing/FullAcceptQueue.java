@@ -1,4 +1,4 @@
-package dev.httpretry.autoconfigure;
+package dev.httpretry.testing;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -11,13 +11,13 @@ import java.util.List;
  * A listening socket on the loopback whose accept queue is full: it drops new connection attempts,
  * so a connect to it times out (nothing leaves 127.0.0.1).
  */
-final class FullAcceptQueue implements AutoCloseable {
+public final class FullAcceptQueue implements AutoCloseable {
 
     private final ServerSocket server;
 
     private final List<Socket> fillers = new ArrayList<>();
 
-    FullAcceptQueue() throws IOException {
+    public FullAcceptQueue() throws IOException {
         this.server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
         for (int i = 0; i < 3; i++) {
             Socket socket = new Socket();
@@ -33,7 +33,7 @@ final class FullAcceptQueue implements AutoCloseable {
     }
 
     /** The URL of the full socket. */
-    String url() {
+    public String url() {
         return "http://127.0.0.1:" + this.server.getLocalPort();
     }
 
