@@ -1,4 +1,4 @@
-package dev.httpretry.autoconfigure;
+package dev.httpretry.webclient;
 
 import java.time.Duration;
 import java.util.List;
@@ -10,7 +10,6 @@ import dev.httpretry.core.AttemptEvent;
 import dev.httpretry.core.RetryDeadlineExceededException;
 import dev.httpretry.core.StopReason;
 import dev.httpretry.testing.Harness;
-import dev.httpretry.webclient.RetryExchangeFilterFunction;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.observation.DefaultMeterObservationHandler;

@@ -1,4 +1,4 @@
-package dev.httpretry.autoconfigure;
+package dev.httpretry.restclient;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -27,7 +27,6 @@ import dev.httpretry.core.RetryPolicy;
 import dev.httpretry.core.RetryPolicyBuilder;
 import dev.httpretry.core.StopReason;
 import dev.httpretry.micrometer.RetryMetrics;
-import dev.httpretry.restclient.RetryClientHttpRequestInterceptor;
 import dev.httpretry.testing.FullAcceptQueue;
 import dev.httpretry.testing.Harness;
 import dev.httpretry.testing.RecordingListener;

@@ -1,4 +1,4 @@
-package dev.httpretry.autoconfigure;
+package dev.httpretry.webclient;
 
 import java.time.Clock;
 import java.time.Duration;

@@ -1,11 +1,10 @@
-package dev.httpretry.autoconfigure;
+package dev.httpretry.micrometer;
 
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
 
 import dev.httpretry.core.RetryPolicyBuilder;
-import dev.httpretry.micrometer.RetryMetrics;
 import dev.httpretry.testing.Harness;
 import dev.httpretry.testing.TestServer;
 import io.micrometer.core.instrument.Counter;

@@ -1,4 +1,4 @@
-package dev.httpretry.autoconfigure;
+package dev.httpretry.micrometer;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -6,7 +6,6 @@ import java.util.Map;
 
 import dev.httpretry.core.RetryClients;
 import dev.httpretry.core.RetryPolicy;
-import dev.httpretry.micrometer.RetryMetrics;
 import dev.httpretry.restclient.RetryClientHttpRequestInterceptor;
 import dev.httpretry.testing.Harness;
 import dev.httpretry.testing.TestServer;

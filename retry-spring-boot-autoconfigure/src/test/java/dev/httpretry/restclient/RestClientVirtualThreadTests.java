@@ -1,4 +1,4 @@
-package dev.httpretry.autoconfigure;
+package dev.httpretry.restclient;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,7 +13,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.httpretry.core.RetryClients;
-import dev.httpretry.restclient.RetryClientHttpRequestInterceptor;
 import dev.httpretry.testing.Harness;
 import dev.httpretry.testing.RecordingListener;
 import dev.httpretry.testing.TestServer;
