@@ -19,6 +19,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 import org.springframework.web.client.RestClient;
 
 /**
@@ -58,24 +59,12 @@ public final class HttpRetryRestClientAutoConfiguration {
 
         /** Runs last, and puts the interceptor first: every other interceptor then runs once per attempt. */
         @Bean(CUSTOMIZER_BEAN_NAME)
+        @Order(Ordered.LOWEST_PRECEDENCE)
         @ConditionalOnMissingBean(name = CUSTOMIZER_BEAN_NAME)
         RestClientCustomizer retryRestClientCustomizer(RetryClientHttpRequestInterceptor interceptor,
                 ListableBeanFactory beanFactory) {
             RequestFactoryCheck.warnIfAttemptsUnbounded(beanFactory);
-            return new OrderedCustomizer(interceptor);
-        }
-    }
-
-    private record OrderedCustomizer(RetryClientHttpRequestInterceptor interceptor) implements RestClientCustomizer, Ordered {
-
-        @Override
-        public void customize(RestClient.Builder builder) {
-            this.interceptor.applyTo(builder);
-        }
-
-        @Override
-        public int getOrder() {
-            return Ordered.LOWEST_PRECEDENCE;
+            return interceptor::applyTo;
         }
     }
 }

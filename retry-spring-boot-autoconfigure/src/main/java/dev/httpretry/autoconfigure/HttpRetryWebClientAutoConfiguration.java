@@ -23,6 +23,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 import org.springframework.web.reactive.function.client.WebClient;
 
 /**
@@ -82,22 +83,10 @@ public final class HttpRetryWebClientAutoConfiguration {
 
         /** Runs last, and puts the filter first: every other filter then runs once per attempt. */
         @Bean(CUSTOMIZER_BEAN_NAME)
+        @Order(Ordered.LOWEST_PRECEDENCE)
         @ConditionalOnMissingBean(name = CUSTOMIZER_BEAN_NAME)
         WebClientCustomizer retryWebClientCustomizer(RetryExchangeFilterFunction filter) {
-            return new OrderedCustomizer(filter);
-        }
-    }
-
-    private record OrderedCustomizer(RetryExchangeFilterFunction filter) implements WebClientCustomizer, Ordered {
-
-        @Override
-        public void customize(WebClient.Builder builder) {
-            this.filter.applyTo(builder);
-        }
-
-        @Override
-        public int getOrder() {
-            return Ordered.LOWEST_PRECEDENCE;
+            return filter::applyTo;
         }
     }
 }
