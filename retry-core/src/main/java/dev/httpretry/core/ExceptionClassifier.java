@@ -94,22 +94,26 @@ public interface ExceptionClassifier {
     /**
      * Classifies an exception by its whole cause chain (and suppressed exceptions are ignored): the
      * outermost link this classifier knows decides. If no link is known, an {@link IOException}
-     * anywhere in the chain means {@link Category#IO_ERROR}, and anything else
-     * {@link Category#UNKNOWN_ERROR}.
+     * anywhere in the chain means {@link Category#IO_ERROR}, unless the chain also holds an
+     * {@link IllegalArgumentException}: a request the client refused to send (a header value it does
+     * not allow, say), which no retry changes, whatever I/O exception a client wraps it in. Anything
+     * else is {@link Category#UNKNOWN_ERROR}.
      * @param error the exception as raised
      * @return its category, never {@code null}
      */
     default Category classify(Throwable error) {
         Objects.requireNonNull(error, "error");
         boolean io = false;
+        boolean refused = false;
         for (Throwable link : causeChain(error)) {
             Category category = categoryOf(link);
             if (category != null) {
                 return category;
             }
             io |= link instanceof IOException;
+            refused |= link instanceof IllegalArgumentException;
         }
-        return io ? Category.IO_ERROR : Category.UNKNOWN_ERROR;
+        return (io && !refused) ? Category.IO_ERROR : Category.UNKNOWN_ERROR;
     }
 
     /**

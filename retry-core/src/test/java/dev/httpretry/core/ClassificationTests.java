@@ -150,6 +150,18 @@ class ClassificationTests {
         assertThat(classify(timeout)).isEqualTo(Category.RESPONSE_TIMEOUT);
     }
 
+    /** A request the client refused to send, wrapped in an I/O exception by a RestClient factory, is not retried. */
+    @Test
+    void anIllegalArgumentUnderAnIoExceptionIsNotRetryable() {
+        assertThat(classify(new IOException("Request failed", new IllegalArgumentException("a header value contains only spaces"))))
+            .isEqualTo(Category.UNKNOWN_ERROR);
+        assertThat(classify(new java.io.UncheckedIOException(new IOException(new NumberFormatException("port")))))
+            .isEqualTo(Category.UNKNOWN_ERROR);
+        // a known link still decides
+        assertThat(classify(new IOException("wrapped", new IllegalArgumentException(new ConnectException("refused")))))
+            .isEqualTo(Category.CONNECTION_REFUSED);
+    }
+
     @Test
     void anIoExceptionAnywhereIsTheFallback() {
         assertThat(classify(new RuntimeException(new IOException("x")))).isEqualTo(Category.IO_ERROR);

@@ -74,6 +74,14 @@ final class BodyRecorder implements BodyInserter<Object, ClientHttpRequest> {
 
     private volatile @Nullable String notReplayable;
 
+    /** The attempt now being sent, and the one that runs the original inserter. */
+    private volatile int attempt;
+
+    private volatile int recordingAttempt;
+
+    /** Whether the recording attempt wrote the whole body, kept or not. */
+    private volatile boolean writtenWhole;
+
     BodyRecorder(BodyInserter<?, ? super ClientHttpRequest> original, int limit) {
         this.original = original;
         this.limit = limit;
@@ -117,12 +125,28 @@ final class BodyRecorder implements BodyInserter<Object, ClientHttpRequest> {
         }
     }
 
-    /** Records with the first attempt, replays with the others. */
+    /** The attempt about to be sent: the next insert is its own. */
+    void sending(int attempt) {
+        this.attempt = attempt;
+    }
+
+    /**
+     * Records with the first attempt, replays with the others. The attempt that records may write the
+     * body again (a redirect, a connector's own re-send): then the recording once whole; a body it
+     * wrote whole but did not keep (over the limit) is written by the original inserter again,
+     * unrecorded, as without the starter; a body it wrote in part is not written again at all.
+     */
     @Override
     public Mono<Void> insert(ClientHttpRequest request, Context context) {
         return Mono.defer(() -> {
+            int attempt = this.attempt;
             if (this.state.compareAndSet(State.FRESH, State.RECORDING)) {
+                this.recordingAttempt = attempt;
                 return record(request, context);
+            }
+            if (attempt == this.recordingAttempt) {
+                return this.settled.asMono().then(Mono.defer(() -> (this.state.get() != State.RECORDED && this.writtenWhole)
+                        ? this.original.insert(request, context) : replay(request)));
             }
             if (this.state.get() == State.RECORDING) {
                 return this.settled.asMono().then(Mono.defer(() -> replay(request)));
@@ -225,6 +249,7 @@ final class BodyRecorder implements BodyInserter<Object, ClientHttpRequest> {
 
     /** Ends the recording with the whole body, unless it has already ended. */
     void complete(boolean viaSetComplete) {
+        this.writtenWhole = true;
         this.recording = this.bytes.toRecording(viaSetComplete);
         if (this.state.compareAndSet(State.RECORDING, State.RECORDED)) {
             this.bytes.discard();

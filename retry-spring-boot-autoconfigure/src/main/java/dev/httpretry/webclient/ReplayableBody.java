@@ -34,10 +34,10 @@ import org.springframework.web.reactive.function.client.ClientRequest;
  * <p>A request without a body ({@link BodyInserters#empty()}, such as a GET) costs nothing: its
  * {@link #request()} is the original request, untouched.
  *
- * <p>Limitation: Reactor Netty re-runs the body writer once when a pooled connection turns out
- * closed before the request headers were sent; if the first run had already begun reading a
- * one-shot body, that second run fails with {@link BodyNotReplayableException} rather than send a
- * cut body.
+ * <p>A body written again within one attempt (a 307 or 308 redirect the connector follows, Reactor
+ * Netty's own re-send on a pooled connection found closed) is not a retry: it is the whole recording
+ * once that is whole, and otherwise (a body over the limit) the caller's inserter run again, exactly
+ * as without the starter: a reusable body goes out whole, a one-shot stream fails as it would.
  *
  * <p>Thread-safe. The owner of the call calls {@link #release()} when the call ends, whatever way
  * it ends.
@@ -87,6 +87,20 @@ final class ReplayableBody {
      * @return the same request each time: the original one when it has no body
      */
     public ClientRequest request() {
+        return this.request;
+    }
+
+    /**
+     * The request attempt {@code attempt} sends: the same each time, but the body then knows which
+     * attempt writes it, so that a body written again within one attempt (a redirect the connector
+     * follows, a connector's own re-send) goes out whole, as the caller's inserter writes it.
+     * @param attempt the number of the attempt about to be sent
+     * @return the request
+     */
+    ClientRequest request(int attempt) {
+        if (this.recorder != null) {
+            this.recorder.sending(attempt);
+        }
         return this.request;
     }
 
