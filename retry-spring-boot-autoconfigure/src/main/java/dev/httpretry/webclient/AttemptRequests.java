@@ -29,7 +29,7 @@ final class AttemptRequests {
      */
     static ClientRequest of(ClientRequest request, @Nullable ReplayableBody body, RetryExecution execution,
             ObservationRegistry observations, ContextView caller, AttemptSubscriber attempt) {
-        ClientRequest sent = (body != null) ? body.request(execution.attempts()) : request;
+        ClientRequest sent = (body != null) ? body.request() : request;
         String header = execution.attemptHeader();
         if (header == null && observations.isNoop()) {
             return sent;

@@ -74,9 +74,7 @@ final class BodyRecorder implements BodyInserter<Object, ClientHttpRequest> {
 
     private volatile @Nullable String notReplayable;
 
-    /** The attempt now being sent, and the one that runs the original inserter. */
-    private volatile int attempt;
-
+    /** The attempt that runs the original inserter. */
     private volatile int recordingAttempt;
 
     /** Whether the recording attempt wrote the whole body, kept or not. */
@@ -125,9 +123,9 @@ final class BodyRecorder implements BodyInserter<Object, ClientHttpRequest> {
         }
     }
 
-    /** The attempt about to be sent: the next insert is its own. */
-    void sending(int attempt) {
-        this.attempt = attempt;
+    /** The body inserter of one attempt: every insert it runs is that attempt's own. */
+    BodyInserter<Object, ClientHttpRequest> forAttempt(int attempt) {
+        return (request, context) -> insert(request, context, attempt);
     }
 
     /**
@@ -138,13 +136,16 @@ final class BodyRecorder implements BodyInserter<Object, ClientHttpRequest> {
      */
     @Override
     public Mono<Void> insert(ClientHttpRequest request, Context context) {
+        return insert(request, context, 0);
+    }
+
+    private Mono<Void> insert(ClientHttpRequest request, Context context, int attempt) {
         return Mono.defer(() -> {
-            int attempt = this.attempt;
             if (this.state.compareAndSet(State.FRESH, State.RECORDING)) {
                 this.recordingAttempt = attempt;
                 return record(request, context);
             }
-            if (attempt == this.recordingAttempt) {
+            if (attempt != 0 && attempt == this.recordingAttempt) {
                 return this.settled.asMono().then(Mono.defer(() -> (this.state.get() != State.RECORDED && this.writtenWhole)
                         ? this.original.insert(request, context) : replay(request)));
             }

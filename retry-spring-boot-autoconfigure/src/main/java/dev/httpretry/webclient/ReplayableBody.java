@@ -52,7 +52,10 @@ final class ReplayableBody {
     /** The largest limit: the largest Java array. */
     public static final long MAX_LIMIT_BYTES = Integer.MAX_VALUE - 8;
 
+    /** The caller's request, whose body is the recorder's when it has one. */
     private final ClientRequest request;
+
+    private int attempts;
 
     private final @Nullable BodyRecorder recorder;
 
@@ -83,25 +86,18 @@ final class ReplayableBody {
     }
 
     /**
-     * The request to send on every attempt. Thread-safe.
-     * @return the same request each time: the original one when it has no body
+     * The request of a new attempt: its body inserter is this attempt's own, so that a body written
+     * again within one attempt (a redirect the connector follows, a connector's own re-send) goes out
+     * whole, as the caller's inserter writes it, while another attempt replays the recording. Call it
+     * once per attempt; not thread-safe for concurrent callers (a call asks for one attempt at a time).
+     * @return a request with the attempt's body; the original request itself when it has no body
      */
     public ClientRequest request() {
-        return this.request;
-    }
-
-    /**
-     * The request attempt {@code attempt} sends: the same each time, but the body then knows which
-     * attempt writes it, so that a body written again within one attempt (a redirect the connector
-     * follows, a connector's own re-send) goes out whole, as the caller's inserter writes it.
-     * @param attempt the number of the attempt about to be sent
-     * @return the request
-     */
-    ClientRequest request(int attempt) {
-        if (this.recorder != null) {
-            this.recorder.sending(attempt);
+        BodyRecorder recorder = this.recorder;
+        if (recorder == null) {
+            return this.request;
         }
-        return this.request;
+        return ClientRequest.from(this.request).body(recorder.forAttempt(++this.attempts)).build();
     }
 
     /**
