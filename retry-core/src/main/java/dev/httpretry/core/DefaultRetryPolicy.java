@@ -8,6 +8,8 @@ import java.util.Optional;
 import java.util.function.DoubleSupplier;
 import java.util.function.LongSupplier;
 
+import org.jspecify.annotations.Nullable;
+
 /** The {@link RetryPolicy} built by {@link RetryPolicyBuilder}. Immutable and thread-safe. */
 final class DefaultRetryPolicy implements RetryPolicy {
 
@@ -20,6 +22,10 @@ final class DefaultRetryPolicy implements RetryPolicy {
     private final DoubleSupplier random;
 
     private final Clock clock;
+
+    /** This policy with each other limit of attempts a call asked for, made once each. */
+    private final java.util.concurrent.atomic.AtomicReferenceArray<@Nullable RetryPolicy> withMaxAttempts =
+            new java.util.concurrent.atomic.AtomicReferenceArray<>(RetrySettings.MAX_ATTEMPTS_LIMIT + 1);
 
     DefaultRetryPolicy(RetrySettings settings, ExceptionClassifier customClassifier, DoubleSupplier random, Clock clock) {
         this.settings = settings;
@@ -129,6 +135,20 @@ final class DefaultRetryPolicy implements RetryPolicy {
     public RetryExecution start(String client, String method, boolean idempotencyKey, RetryBudget budget,
             RetryListener listener, LongSupplier nanoTime) {
         return new RetryExecution(this, client, method, idempotencyKey, budget, listener, nanoTime);
+    }
+
+    @Override
+    public RetryPolicy withMaxAttempts(int maxAttempts) {
+        if (maxAttempts == this.settings.maxAttempts()) {
+            return this;
+        }
+        SettingChecks.checkMaxAttempts(maxAttempts);
+        RetryPolicy policy = this.withMaxAttempts.get(maxAttempts);
+        if (policy == null) {
+            this.withMaxAttempts.compareAndSet(maxAttempts, null, toBuilder().maxAttempts(maxAttempts).build());
+            policy = this.withMaxAttempts.get(maxAttempts);
+        }
+        return java.util.Objects.requireNonNull(policy);
     }
 
     @Override

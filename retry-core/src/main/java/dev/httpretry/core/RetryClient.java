@@ -42,10 +42,27 @@ public record RetryClient(String name, RetryPolicy policy, RetryBudgets budgets,
      * @return the call's execution, which its adapter reports to one event at a time
      */
     public RetryExecution start(String method, URI uri, HeaderLookup headers, RetryListener listener, LongSupplier nanoTime) {
+        return start(method, uri, headers, CallOptions.NONE, listener, nanoTime);
+    }
+
+    /**
+     * Starts one logical call of this client with options of its own: its limit of attempts, and
+     * whether it is idempotent whatever its method (as with an {@code Idempotency-Key}).
+     * @param method the request method
+     * @param uri the request's URI
+     * @param headers the request's headers
+     * @param options what the call changes of the policy
+     * @param listener told of the call's events
+     * @param nanoTime the time source of the deadline, in nanoseconds
+     * @return the call's execution
+     */
+    public RetryExecution start(String method, URI uri, HeaderLookup headers, CallOptions options, RetryListener listener,
+            LongSupplier nanoTime) {
+        RetryPolicy policy = (options.maxAttempts() != 0) ? this.policy.withMaxAttempts(options.maxAttempts()) : this.policy;
         // the key changes no decision for a method in methods, so it is looked up only otherwise
-        boolean keyed = !this.policy.settings().methods().contains(method) && hasIdempotencyKey(headers);
+        boolean keyed = options.idempotent() || (!policy.settings().methods().contains(method) && hasIdempotencyKey(headers));
         RetryBudget budget = this.budgets.forDestination(String.valueOf(uri.getScheme()), String.valueOf(uri.getHost()), uri.getPort());
-        return this.policy.start(this.name, method, keyed, budget, listener, nanoTime);
+        return policy.start(this.name, method, keyed, budget, listener, nanoTime);
     }
 
     /**

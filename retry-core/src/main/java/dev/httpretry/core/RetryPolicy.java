@@ -80,6 +80,17 @@ public interface RetryPolicy {
     RetryBudgets newBudgets(Clock clock);
 
     /**
+     * This policy with another limit of attempts (a call's own, from {@link CallOptions}), everything
+     * else the same.
+     * @param maxAttempts 1 to {@value RetrySettings#MAX_ATTEMPTS_LIMIT}
+     * @return the policy; this one when the limit is its own
+     * @throws InvalidSettingException if out of range
+     */
+    default RetryPolicy withMaxAttempts(int maxAttempts) {
+        return (maxAttempts == settings().maxAttempts()) ? this : toBuilder().maxAttempts(maxAttempts).build();
+    }
+
+    /**
      * A builder that starts from this policy's settings.
      * @return a new builder
      */

@@ -93,4 +93,25 @@ class RetryClientTests {
         assertThat(call.releaseNanos()).isEqualTo(1);
         assertThat(RetryExecution.RELEASE_MAX_BYTES).isEqualTo(64 * 1024);
     }
+
+    /** A call's own options: its limit of attempts (a policy made once per limit), and idempotent whatever its method. */
+    @Test
+    void aCallsOptionsChangeItsLimitAndWhetherItIsIdempotent() {
+        RetryExecution twice = this.client.start("GET", URI.create("http://a.example/"), HeaderLookup.NONE, new CallOptions(2, false),
+                this.events, this.now::get);
+        twice.startAttempt();
+        assertThat(twice.onOutcome(Outcome.response(503))).isInstanceOf(RetryDecision.Retry.class);
+        twice.startAttempt();
+        assertThat(twice.onOutcome(Outcome.response(503))).isEqualTo(new RetryDecision.Stop(Category.UNAVAILABLE, StopReason.EXHAUSTED));
+        assertThat(this.client.policy().withMaxAttempts(2)).isSameAs(this.client.policy().withMaxAttempts(2));
+        assertThat(this.client.policy().withMaxAttempts(4)).isSameAs(this.client.policy());
+
+        RetryExecution post = this.client.start("POST", URI.create("http://a.example/"), HeaderLookup.NONE, new CallOptions(0, true),
+                this.events, this.now::get);
+        post.startAttempt();
+        assertThat(post.onOutcome(Outcome.failure(new java.net.SocketTimeoutException()))).isInstanceOf(RetryDecision.Retry.class);
+        assertThat(new CallOptions(3, false).with(new CallOptions(0, true))).isEqualTo(new CallOptions(3, true));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new CallOptions(101, false)).isInstanceOf(InvalidSettingException.class)
+            .hasMessageContaining("max-attempts");
+    }
 }

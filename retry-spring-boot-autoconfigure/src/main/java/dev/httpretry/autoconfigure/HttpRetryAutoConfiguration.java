@@ -6,15 +6,22 @@ import dev.httpretry.core.ExceptionClassifier;
 import dev.httpretry.core.MonotonicClock;
 import dev.httpretry.core.RetryClients;
 
+import java.util.Map;
+import java.util.Set;
+
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
+import org.springframework.core.env.Environment;
 
 /**
  * Auto-configuration of what every client type shares, with no condition on any of them: the
@@ -37,10 +44,12 @@ public final class HttpRetryAutoConfiguration {
 
         @Bean
         @ConditionalOnMissingBean
-        RetryClients retryClients(HttpRetryProperties properties, ObjectProvider<ExceptionClassifier> classifiers) {
+        RetryClients retryClients(HttpRetryProperties properties, ObjectProvider<ExceptionClassifier> classifiers,
+                Environment environment) {
             // the budgets measure intervals: a wall clock set back or forward must not refill or empty them;
-            // the application's classifiers, in their @Order, come before the built-in rules
-            return properties.toClients(MonotonicClock.INSTANCE, classifiers.orderedStream().toList());
+            // the application's classifiers, in their @Order, come before the built-in rules; each HTTP
+            // service group configured under spring.http.serviceclient is a client of its own
+            return properties.toClients(MonotonicClock.INSTANCE, classifiers.orderedStream().toList(), serviceGroups(environment));
         }
 
         @Bean
@@ -60,5 +69,18 @@ public final class HttpRetryAutoConfiguration {
         SmartLifecycle retryWaitsLifecycle(RetryWaits waits) {
             return new WaitsLifecycle(waits);
         }
+
+        /** What the starter does to each HTTP service group, whichever client type backs it. */
+        @Bean
+        @ConditionalOnClass(name = "org.springframework.web.service.registry.HttpServiceGroup")
+        ServiceGroups retryServiceGroups(RetryClients clients) {
+            return new ServiceGroups(clients);
+        }
+    }
+
+    /** The HTTP service groups Boot's {@code spring.http.serviceclient.<group>.*} properties name. */
+    static Set<String> serviceGroups(Environment environment) {
+        return Binder.get(environment).bind("spring.http.serviceclient", Bindable.mapOf(String.class, Object.class))
+            .map(Map::keySet).orElse(Set.of());
     }
 }

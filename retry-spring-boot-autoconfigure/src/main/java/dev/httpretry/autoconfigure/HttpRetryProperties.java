@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import dev.httpretry.core.ExceptionClassifier;
 import dev.httpretry.core.RetryClients;
@@ -53,6 +54,20 @@ public class HttpRetryProperties extends PolicyProperties {
      */
     public RetryClients toClients(Clock clock, List<? extends ExceptionClassifier> classifiers) {
         return RetryPolicyFactory.clients(this, clock, classifiers);
+    }
+
+    /**
+     * The retry clients these properties describe, plus one for each HTTP service group named here that
+     * has no {@code http.retry.clients} entry of its own: it takes the top-level policy, under its own
+     * name and with budgets of its own.
+     * @param clock the clock that drives the budgets (a monotonic one in an application)
+     * @param classifiers in order: each applies to every client, or, a {@link ClientExceptionClassifier}, to its client only
+     * @param serviceGroups the names of the application's HTTP service groups
+     * @return the clients
+     * @throws InvalidRetryPropertyException if a value is not allowed
+     */
+    public RetryClients toClients(Clock clock, List<? extends ExceptionClassifier> classifiers, Set<String> serviceGroups) {
+        return RetryPolicyFactory.clients(this, clock, classifiers, serviceGroups);
     }
 
     public boolean isEnabled() {

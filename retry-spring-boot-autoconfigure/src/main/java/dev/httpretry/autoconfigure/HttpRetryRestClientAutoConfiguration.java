@@ -21,6 +21,7 @@ import org.springframework.context.annotation.Import;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.web.client.RestClient;
+import org.springframework.web.client.support.RestClientHttpServiceGroupConfigurer;
 
 /**
  * Auto-configuration of http-retry for {@link RestClient}, when Boot's RestClient support
@@ -55,6 +56,13 @@ public final class HttpRetryRestClientAutoConfiguration {
             return new RetryClientHttpRequestInterceptor(clients, RetryListener.composite(listeners.orderedStream().toList()))
                 .withWaits(waits)
                 .withObservationRegistry(observations.getIfAvailable(() -> ObservationRegistry.NOOP));
+        }
+
+        /** Each HTTP service group backed by RestClient retries under its own client, with its interfaces' {@code @HttpRetry}. */
+        @Bean
+        @ConditionalOnBean(ServiceGroups.class)
+        RestClientHttpServiceGroupConfigurer retryRestClientServiceGroups(ServiceGroups groups) {
+            return new RetryServiceGroupConfigurers.ForRestClient(groups);
         }
 
         /** Runs last, and puts the interceptor first: every other interceptor then runs once per attempt. */

@@ -25,6 +25,7 @@ import org.springframework.context.annotation.Import;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.web.reactive.function.client.WebClient;
+import org.springframework.web.reactive.function.client.support.WebClientHttpServiceGroupConfigurer;
 
 /**
  * Auto-configuration of http-retry for {@link WebClient}: every {@code WebClient} built from the
@@ -79,6 +80,13 @@ public final class HttpRetryWebClientAutoConfiguration {
                 .withObservationRegistry(observations.getIfAvailable(() -> ObservationRegistry.NOOP));
             Scheduler scheduler = timer.getIfAvailable();
             return (scheduler != null) ? filter.withScheduler(() -> scheduler) : filter;
+        }
+
+        /** Each HTTP service group backed by WebClient retries under its own client, with its interfaces' {@code @HttpRetry}. */
+        @Bean
+        @ConditionalOnBean(ServiceGroups.class)
+        WebClientHttpServiceGroupConfigurer retryWebClientServiceGroups(ServiceGroups groups) {
+            return new RetryServiceGroupConfigurers.ForWebClient(groups);
         }
 
         /** Runs last, and puts the filter first: every other filter then runs once per attempt. */

@@ -60,10 +60,19 @@ final class RetryPolicyFactory {
      * @throws IllegalStateException if a {@link ClientExceptionClassifier} names a client that is not configured
      */
     static RetryClients clients(HttpRetryProperties properties, Clock clock, List<? extends ExceptionClassifier> classifiers) {
+        return clients(properties, clock, classifiers, Set.of());
+    }
+
+    /**
+     * Builds every client, plus one with the top-level policy for each HTTP service group that has no
+     * client of its own.
+     */
+    static RetryClients clients(HttpRetryProperties properties, Clock clock, List<? extends ExceptionClassifier> classifiers,
+            Set<String> serviceGroups) {
         for (ExceptionClassifier classifier : classifiers) {
             if (classifier instanceof ClientExceptionClassifier forClient
                     && !RetryClients.DEFAULT_CLIENT.equals(forClient.client())
-                    && !properties.getClients().containsKey(forClient.client())) {
+                    && !properties.getClients().containsKey(forClient.client()) && !serviceGroups.contains(forClient.client())) {
                 throw new IllegalStateException("A ClientExceptionClassifier names the client '" + forClient.client()
                         + "', which is not configured: add http.retry.clients." + forClient.client()
                         + ".* or use one of " + clientNames(properties));
@@ -84,6 +93,11 @@ final class RetryPolicyFactory {
             }
             policies.put(name, client(properties, name, client, classifiersFor(name, classifiers)));
         });
+        for (String group : serviceGroups) {
+            if (!policies.containsKey(group)) {
+                policies.put(group, client(properties, group, new ClientProperties(), classifiersFor(group, classifiers)));
+            }
+        }
         return RetryClients.of(policies, disabled, clock);
     }
 

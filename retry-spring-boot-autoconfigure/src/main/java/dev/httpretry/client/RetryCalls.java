@@ -87,17 +87,21 @@ public final class RetryCalls {
     }
 
     /**
-     * Starts a request's call under a client.
+     * Starts a request's call under a client, with the request's own options ({@link RetryRequests#maxAttempts},
+     * {@link RetryRequests#idempotent}), if it carries any.
      * @param client the client, from {@link #clientFor}
+     * @param attributes the request's attributes
      * @param method the request method
      * @param uri the request's URI
      * @param headers the request's headers
      * @param nanoTime the time source of the deadline
      * @return the call's execution
      */
-    public RetryExecution start(RetryClient client, String method, URI uri, HeaderLookup headers, LongSupplier nanoTime) {
+    public RetryExecution start(RetryClient client, Map<String, Object> attributes, String method, URI uri, HeaderLookup headers,
+            LongSupplier nanoTime) {
         // the decisions are logged only while the decision log is at DEBUG: otherwise nothing is built for them
-        return client.start(method, uri, headers, RetryLog.wrap(this.via, uri, this.listener), nanoTime);
+        return client.start(method, uri, headers, RetryRequests.options(attributes), RetryLog.wrap(this.via, uri, this.listener),
+                nanoTime);
     }
 
     @Override

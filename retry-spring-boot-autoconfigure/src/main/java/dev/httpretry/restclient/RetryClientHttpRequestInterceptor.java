@@ -132,8 +132,8 @@ public final class RetryClientHttpRequestInterceptor implements ClientHttpReques
         if (client == null) {
             return execution.execute(request, body);
         }
-        RetryExecution call = this.calls.start(client, request.getMethod().name(), request.getURI(), request.getHeaders()::get,
-                System::nanoTime);
+        RetryExecution call = this.calls.start(client, request.getAttributes(), request.getMethod().name(), request.getURI(),
+                request.getHeaders()::get, System::nanoTime);
         if (body.length > client.policy().settings().bodyReplayLimit()) {
             // RestClient hands interceptors the whole body, but a body above the limit is sent once, as WebClient sends it
             call.bodyNotReplayable();

@@ -70,7 +70,7 @@ final class RetryingCall extends CallerSubscription<ClientResponse> implements L
         this.request = request;
         this.next = next;
         this.scheduler = filter.scheduler();
-        this.execution = filter.calls.start(client, request.method().name(), request.url(), this, this);
+        this.execution = filter.calls.start(client, request.attributes(), request.method().name(), request.url(), this, this);
         this.body = (request.body() == BodyInserters.empty()) ? null : ReplayableBody.of(request, this.execution.settings().bodyReplayLimit());
         long hedgeDelay = this.execution.hedgeDelayNanos();
         this.copies = (hedgeDelay >= 0) ? new HedgedCopies(hedgeDelay, this.execution.settings().maxAttempts()) : null;
