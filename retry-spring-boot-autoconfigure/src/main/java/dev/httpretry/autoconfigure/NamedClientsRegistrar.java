@@ -89,6 +89,9 @@ abstract class NamedClientsRegistrar implements ImportBeanDefinitionRegistrar, E
             // injected by @Qualifier("<name>") only, so an application's own bean of this type stays
             // the one injected by type
             definition.setDefaultCandidate(false);
+            // built when first injected: a test slice that binds a mock server to each client built from
+            // the builder (MockRestServiceServer) then sees only the clients its test uses
+            definition.setLazyInit(true);
             customize(definition, name);
             registry.registerBeanDefinition(beanName, definition);
         });

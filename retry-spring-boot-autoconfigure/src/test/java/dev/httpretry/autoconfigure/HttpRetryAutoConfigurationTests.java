@@ -144,6 +144,18 @@ class HttpRetryAutoConfigurationTests {
             });
     }
 
+    /** A named client is built when first injected, so a test slice's mock server binds only the clients a test uses. */
+    @Test
+    void namedClientsAreBuiltWhenFirstInjected() {
+        this.runner.withPropertyValues("http.retry.clients.payments.base-url=http://127.0.0.1:1").run((context) -> {
+            assertThat(context).hasNotFailed();
+            assertThat(context.getBeanFactory().getBeanDefinition("payments").isLazyInit()).isTrue();
+            assertThat(context.getBeanFactory().containsSingleton("payments")).isFalse();
+            assertThat(context.getBean("payments", WebClient.class)).isNotNull();
+            assertThat(context.getBeanFactory().containsSingleton("payments")).isTrue();
+        });
+    }
+
     @Test
     void theBudgetWindowIsSetAtTheTopLevelAndPerClient() {
         this.runner.withPropertyValues("http.retry.budget.window=30s", "http.retry.clients.search.budget.window=2m",
