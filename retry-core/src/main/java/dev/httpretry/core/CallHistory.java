@@ -21,6 +21,9 @@ final class CallHistory {
     /** The exception the call ends with when no attempt's outcome is it: the deadline passed between attempts, or a shutdown. */
     @Nullable Throwable endError;
 
+    /** The waits the call skipped, in tests: its clock is ahead of its time source by as much. */
+    long skippedNanos;
+
     /** The copies of a call that has sent a hedge, or tried to. */
     @Nullable HedgeRound hedges;
 

@@ -175,12 +175,18 @@ abstract class CallState {
         return this.attempts;
     }
 
+    /** The call's clock: the time source's, ahead by the waits the call skipped ({@link RetryExecution#skipWait}). */
+    long now() {
+        CallHistory history = this.history;
+        return this.nanoTime.getAsLong() + ((history != null) ? history.skippedNanos : 0);
+    }
+
     /**
      * The time left before the deadline.
      * @return nanoseconds, zero or negative once the deadline has passed
      */
     public long timeLeftNanos() {
-        return Durations.toNanos(this.policy.settings().deadline()) - (this.nanoTime.getAsLong() - this.startNanos);
+        return Durations.toNanos(this.policy.settings().deadline()) - (now() - this.startNanos);
     }
 
     /**
@@ -274,13 +280,6 @@ abstract class CallState {
             this.history = history;
         }
         return history;
-    }
-
-    RetryDeadlineExceededException deadlineExceeded(boolean cancelled) {
-        Outcome last = this.lastOutcome;
-        String lastFailure = (last instanceof Outcome.Response response) ? "status " + response.status()
-                : (last instanceof Outcome.Failure failure) ? failure.error().toString() : null;
-        return new RetryDeadlineExceededException(this.policy.settings().deadline(), this.attempts, cancelled, lastFailure);
     }
 
     /** The call ends for this reason: told to the listener once, with what the caller gets. */

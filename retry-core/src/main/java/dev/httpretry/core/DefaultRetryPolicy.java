@@ -86,10 +86,11 @@ final class DefaultRetryPolicy implements RetryPolicy {
         Duration previous = attempt.previousDelay() != null ? attempt.previousDelay() : backoff.initialDelay();
         Duration delay = backoff.delay(attempt.number(), previous, random.getAsDouble());
         DelaySource source = DelaySource.BACKOFF;
-        Optional<Duration> retryAfter = retryAfter(attempt.outcome());
+        Clock now = attempt.skippedWaits().isZero() ? this.clock : Clock.offset(this.clock, attempt.skippedWaits());
+        Optional<Duration> retryAfter = retryAfter(attempt.outcome(), now);
         DelaySource pushback = DelaySource.RETRY_AFTER;
         if (retryAfter.isEmpty()) {
-            retryAfter = rateLimit(attempt.outcome());
+            retryAfter = rateLimit(attempt.outcome(), now);
             pushback = DelaySource.RATE_LIMIT;
         }
         if (retryAfter.isPresent()) {
@@ -114,7 +115,7 @@ final class DefaultRetryPolicy implements RetryPolicy {
         return new RetryDecision.Retry(category, delay, source);
     }
 
-    private Optional<Duration> retryAfter(Outcome outcome) {
+    private Optional<Duration> retryAfter(Outcome outcome, Clock clock) {
         if (this.settings.retryAfter().enabled() && outcome instanceof Outcome.Response response && response.retryAfter() != null) {
             return RetryAfter.parse(response.retryAfter(), clock);
         }
@@ -122,11 +123,11 @@ final class DefaultRetryPolicy implements RetryPolicy {
     }
 
     /** {@code RateLimit}, {@code RateLimit-Reset} or {@code X-RateLimit-Reset}, when there is no usable {@code Retry-After}. */
-    private Optional<Duration> rateLimit(Outcome outcome) {
+    private Optional<Duration> rateLimit(Outcome outcome, Clock clock) {
         RetrySettings.RetryAfterSettings pushback = this.settings.retryAfter();
         if (pushback.enabled() && pushback.rateLimitHeaders() && outcome instanceof Outcome.Response response
                 && (response.rateLimit() != null || response.rateLimitReset() != null || response.xRateLimitReset() != null)) {
-            return RateLimitReset.parse(response.rateLimit(), response.rateLimitReset(), response.xRateLimitReset(), this.clock);
+            return RateLimitReset.parse(response.rateLimit(), response.rateLimitReset(), response.xRateLimitReset(), clock);
         }
         return Optional.empty();
     }

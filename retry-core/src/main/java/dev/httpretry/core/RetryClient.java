@@ -37,7 +37,7 @@ public record RetryClient(String name, RetryPolicy policy, RetryBudgets budgets,
      * @param method the request method
      * @param uri the request's URI
      * @param headers the request's headers
-     * @param listener told of the call's events
+     * @param listener told of the call's events, through its {@link RetryListener#forCall own for the call}
      * @param nanoTime the time source of the deadline, in nanoseconds (a scheduler's clock, so virtual time stays exact)
      * @return the call's execution, which its adapter reports to one event at a time
      */
@@ -52,7 +52,7 @@ public record RetryClient(String name, RetryPolicy policy, RetryBudgets budgets,
      * @param uri the request's URI
      * @param headers the request's headers
      * @param options what the call changes of the policy
-     * @param listener told of the call's events
+     * @param listener told of the call's events, through its {@link RetryListener#forCall own for the call}
      * @param nanoTime the time source of the deadline, in nanoseconds
      * @return the call's execution
      */
@@ -62,7 +62,7 @@ public record RetryClient(String name, RetryPolicy policy, RetryBudgets budgets,
         // the key changes no decision for a method in methods, so it is looked up only otherwise
         boolean keyed = options.idempotent() || (!policy.settings().methods().contains(method) && hasIdempotencyKey(headers));
         RetryBudget budget = this.budgets.forDestination(String.valueOf(uri.getScheme()), String.valueOf(uri.getHost()), uri.getPort());
-        return policy.start(this.name, method, keyed, budget, listener, nanoTime);
+        return policy.start(this.name, method, keyed, budget, listener.forCall(this.name, method, uri), nanoTime);
     }
 
     /**

@@ -192,13 +192,13 @@ public final class RetryExecution extends CallState {
         boolean othersInFlight = hedges != null && hedges.finished(attempt) && hedges.inFlight() > 0;
         Attempt record = new Attempt(this.attempts, outcome, this.method, this.idempotencyKey, Duration.ofNanos(timeLeftNanos()),
                 (history != null) ? history.serverErrorRetries : 0, (history != null) ? history.previousDelay : null,
-                this.bodyReplayable);
+                this.bodyReplayable, (history == null || history.skippedNanos == 0) ? Duration.ZERO : Duration.ofNanos(history.skippedNanos));
         RetryDecision decision;
         if (othersInFlight && hedges != null) {
             RetryDecision alone = this.policy.decide(record, RetryBudget.unlimited());
             // only a response answers for the call; a copy's own exception leaves the others running
             if (!(outcome instanceof Outcome.Response && alone instanceof RetryDecision.Stop stop && stop.reason().isFinal())) {
-                hedges.copyFailed(alone, this.nanoTime.getAsLong());
+                hedges.copyFailed(alone, now());
                 history().failed(alone.category(), outcome, attempt, this.policy.settings().maxAttempts());
                 return told(attempt, outcome, new RetryDecision.OthersGoOn(alone.category()));
             }
@@ -209,7 +209,7 @@ public final class RetryExecution extends CallState {
             boolean pushedBeyond = hedges != null && hedges.stopReason != null;
             decision = this.policy.decide(record, pushedBeyond ? RetryBudget.unlimited() : this.budget);
             if (hedges != null) {
-                decision = hedges.lastCopy(decision, this.nanoTime.getAsLong(), timeLeftNanos());
+                decision = hedges.lastCopy(decision, now(), timeLeftNanos());
             }
         }
         told(attempt, outcome, decision);
@@ -258,5 +258,22 @@ public final class RetryExecution extends CallState {
         lose(attempt, outcome, stop);
         end(StopReason.DEADLINE);
         return stop;
+    }
+
+    /**
+     * The call will not wait for the delay of the retry just decided (tests that skip waits): its
+     * clock moves on by that delay instead, so that its deadline, and any HTTP-date a later answer
+     * carries, are decided as if it had waited.
+     * @param delayNanos the decided delay
+     */
+    public void skipWait(long delayNanos) {
+        history().skippedNanos += delayNanos;
+    }
+
+    private RetryDeadlineExceededException deadlineExceeded(boolean cancelled) {
+        Outcome last = this.lastOutcome;
+        String lastFailure = (last instanceof Outcome.Response response) ? "status " + response.status()
+                : (last instanceof Outcome.Failure failure) ? failure.error().toString() : null;
+        return new RetryDeadlineExceededException(this.policy.settings().deadline(), this.attempts, cancelled, lastFailure);
     }
 }

@@ -1,6 +1,7 @@
 package dev.httpretry.core;
 
 import java.lang.System.Logger.Level;
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -14,6 +15,19 @@ public interface RetryListener {
     /** The listener that does nothing. */
     RetryListener NONE = new RetryListener() {
     };
+
+    /**
+     * The listener of a call that starts: this one, which hears every call (the default), or one of
+     * the call's own, such as a record of that call alone. {@link RetryClient#start} asks as the call
+     * starts, on the caller's thread; must be quick.
+     * @param client the name of the client the call runs under
+     * @param method the request method
+     * @param uri the request's URI, query included
+     * @return the listener of the call's events
+     */
+    default RetryListener forCall(String client, String method, URI uri) {
+        return this;
+    }
 
     /**
      * An attempt ended and the policy decided on it.
@@ -82,6 +96,30 @@ final class CompositeRetryListener implements RetryListener {
 
     CompositeRetryListener(RetryListener[] listeners) {
         this.listeners = listeners;
+    }
+
+    /** Each listener's own for the call; allocates only when one of them has one. */
+    @Override
+    public RetryListener forCall(String client, String method, URI uri) {
+        RetryListener[] own = null;
+        for (int i = 0; i < this.listeners.length; i++) {
+            RetryListener listener = this.listeners[i];
+            RetryListener forCall;
+            try {
+                forCall = listener.forCall(client, method, uri);
+            }
+            catch (RuntimeException ex) {
+                failed(listener, ex);
+                continue;
+            }
+            if (forCall != listener) {
+                if (own == null) {
+                    own = this.listeners.clone();
+                }
+                own[i] = forCall;
+            }
+        }
+        return (own != null) ? new CompositeRetryListener(own) : this;
     }
 
     @Override
