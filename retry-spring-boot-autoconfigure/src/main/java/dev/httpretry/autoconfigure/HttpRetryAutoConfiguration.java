@@ -9,6 +9,9 @@ import dev.httpretry.core.RetryClients;
 import java.util.Map;
 import java.util.Set;
 
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -37,6 +40,10 @@ import org.springframework.core.env.Environment;
 @Import(HttpRetryAutoConfiguration.Retrying.class)
 public final class HttpRetryAutoConfiguration {
 
+    private static final Log logger = LogFactory.getLog(HttpRetryAutoConfiguration.class);
+
+    private static final String PREFIX_TESTING = HttpRetryProperties.PREFIX + ".testing.";
+
     /** What only exists while retrying is on ({@code http.retry.enabled}, true by default). */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnBooleanProperty(name = HttpRetryProperties.PREFIX + ".enabled", matchIfMissing = true)
@@ -58,10 +65,17 @@ public final class HttpRetryAutoConfiguration {
             return new RetryStatistics();
         }
 
-        /** The waits before a next attempt, WebClient's and RestClient's, which end when the context stops. */
+        /**
+         * The waits before a next attempt, WebClient's and RestClient's, which end when the context
+         * stops; the test artifact, when present, makes them first (waits under test).
+         */
         @Bean
         @ConditionalOnMissingBean
-        RetryWaits retryWaits() {
+        RetryWaits retryWaits(HttpRetryProperties properties) {
+            if (properties.getTesting().isSkipWaits()) {
+                logger.warn(PREFIX_TESTING + "skip-waits=true is ignored: it takes effect in tests that have "
+                        + "dev.httpretry:retry-spring-boot-test on their classpath, and every wait lasts as decided");
+            }
             return new RetryWaits();
         }
 

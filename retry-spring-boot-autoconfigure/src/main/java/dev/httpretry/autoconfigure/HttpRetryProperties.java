@@ -33,6 +33,11 @@ public class HttpRetryProperties extends PolicyProperties {
     private Map<String, ClientProperties> clients = new LinkedHashMap<>();
 
     /**
+     * What an application's tests change; takes effect only with dev.httpretry:retry-spring-boot-test on the classpath.
+     */
+    private final Testing testing = new Testing();
+
+    /**
      * The retry clients these properties describe, each with a budget of its own, as the
      * auto-configuration builds them: {@code default} with the top-level policy, then each named client.
      * @param clock the clock that drives the budgets (a monotonic one in an application)
@@ -84,5 +89,26 @@ public class HttpRetryProperties extends PolicyProperties {
 
     public void setClients(Map<String, ClientProperties> clients) {
         this.clients = clients;
+    }
+
+    public Testing getTesting() {
+        return this.testing;
+    }
+
+    /** What an application's tests change, under {@code http.retry.testing}. */
+    public static class Testing {
+
+        /**
+         * Whether every wait before a next attempt ends at once, while every decision stays the one real time would make (the deadline counts the planned waits). Ignored, with a warning, without dev.httpretry:retry-spring-boot-test.
+         */
+        private boolean skipWaits;
+
+        public boolean isSkipWaits() {
+            return this.skipWaits;
+        }
+
+        public void setSkipWaits(boolean skipWaits) {
+            this.skipWaits = skipWaits;
+        }
     }
 }

@@ -13,12 +13,58 @@ import java.util.concurrent.ConcurrentHashMap;
  * test-context cache pauses and restarts cached contexts) retries as before. Each application
  * context has its own, so closing one never ends another's waits. Thread-safe; a call that never
  * retries never touches it.
+ *
+ * <p>In an application's tests, the test artifact ({@code dev.httpretry:retry-spring-boot-test})
+ * makes them {@link #forTests waits under test}.
  */
 public final class RetryWaits {
 
     private final Set<Waiter> pending = ConcurrentHashMap.newKeySet();
 
+    private final boolean underTest;
+
+    private final boolean skipWaits;
+
     private volatile boolean stopped;
+
+    /** The waits of an application: each wait lasts as long as its call decided. */
+    public RetryWaits() {
+        this(false, false);
+    }
+
+    private RetryWaits(boolean underTest, boolean skipWaits) {
+        this.underTest = underTest;
+        this.skipWaits = skipWaits;
+    }
+
+    /**
+     * The waits of an application under test: each attempt's request names the client it runs under
+     * (request attribute {@link RetryRequests#ATTRIBUTE}), so that what a test puts below the retry
+     * layer, such as injected faults, can tell the clients apart; and, with {@code skipWaits}, every
+     * wait ends at once while the call's clock moves on by the wait's full length, so that every
+     * decision (the deadline, the next {@code Retry-After} against it) is the one real time would make.
+     * @param skipWaits whether waits end at once ({@code http.retry.testing.skip-waits})
+     * @return the waits
+     */
+    public static RetryWaits forTests(boolean skipWaits) {
+        return new RetryWaits(true, skipWaits);
+    }
+
+    /**
+     * Whether every wait ends at once, its length added to its call's clock instead.
+     * @return {@code true} for {@link #forTests(boolean) waits under test} that skip waits
+     */
+    public boolean skipsWaits() {
+        return this.skipWaits;
+    }
+
+    /**
+     * Whether each attempt's request names the client it runs under, in {@link RetryRequests#ATTRIBUTE}.
+     * @return {@code true} for {@link #forTests(boolean) waits under test}
+     */
+    public boolean namesClients() {
+        return this.underTest;
+    }
 
     /** A wait in progress that can be ended early. */
     public interface Waiter {

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Objects;
 
 import dev.httpretry.client.RetryCalls;
+import dev.httpretry.client.RetryRequests;
 import dev.httpretry.client.RetryWaits;
 import dev.httpretry.core.RetryClient;
 import dev.httpretry.core.RetryClients;
@@ -131,6 +132,10 @@ public final class RetryClientHttpRequestInterceptor implements ClientHttpReques
         RetryClient client = this.calls.clientFor(request.getAttributes());
         if (client == null) {
             return execution.execute(request, body);
+        }
+        if (this.waits.namesClients()) {
+            // under test, what runs below names the client (a request's attributes are its own, and mutable)
+            request.getAttributes().putIfAbsent(RetryRequests.ATTRIBUTE, client.name());
         }
         RetryExecution call = this.calls.start(client, request.getAttributes(), request.getMethod().name(), request.getURI(),
                 request.getHeaders()::get, System::nanoTime);

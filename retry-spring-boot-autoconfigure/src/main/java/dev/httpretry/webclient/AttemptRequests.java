@@ -1,17 +1,18 @@
 package dev.httpretry.webclient;
 
 import dev.httpretry.client.AttemptObservation;
+import dev.httpretry.client.RetryRequests;
+import dev.httpretry.client.RetryWaits;
 import dev.httpretry.core.RetryExecution;
 import io.micrometer.observation.ObservationRegistry;
-import org.jspecify.annotations.Nullable;
-import reactor.util.context.ContextView;
 
 import org.springframework.web.reactive.function.client.ClientRequest;
 
 /**
  * The request an attempt sends: the caller's, with the body's recorded bytes on every attempt after
  * the first, its number when {@code attempt-header} is set, and, when calls are observed, its own
- * trace context.
+ * trace context; under test ({@link RetryWaits#namesClients()}), the name of its client in
+ * {@link RetryRequests#ATTRIBUTE}.
  */
 final class AttemptRequests {
 
@@ -20,26 +21,28 @@ final class AttemptRequests {
 
     /**
      * The request of the attempt just started; the attempt's observation, if observed, is set on it.
-     * @param request the caller's request
-     * @param body the caller's body, kept to send again, if any
-     * @param execution the call's execution, which has just started the attempt
-     * @param observations the application's registry
-     * @param caller the caller's context, which holds the call's observation
+     * @param call the call, whose execution has just started the attempt
      * @param attempt the attempt's subscriber
      */
-    static ClientRequest of(ClientRequest request, @Nullable ReplayableBody body, RetryExecution execution,
-            ObservationRegistry observations, ContextView caller, AttemptSubscriber attempt) {
-        ClientRequest sent = (body != null) ? body.request() : request;
+    static ClientRequest of(RetryingCall call, AttemptSubscriber attempt) {
+        ClientRequest request = call.request;
+        RetryExecution execution = call.execution;
+        ObservationRegistry observations = call.filter.observations;
+        ClientRequest sent = (call.body != null) ? call.body.request() : request;
         String header = execution.attemptHeader();
-        if (header == null && observations.isNoop()) {
+        boolean named = call.filter.waits.namesClients() && !request.attributes().containsKey(RetryRequests.ATTRIBUTE);
+        if (header == null && observations.isNoop() && !named) {
             return sent;
         }
         ClientRequest.Builder builder = ClientRequest.from(sent);
         if (header != null) {
             builder.headers((headers) -> headers.set(header, String.valueOf(execution.attempts())));
         }
+        if (named) {
+            builder.attribute(RetryRequests.ATTRIBUTE, execution.client());
+        }
         if (!observations.isNoop()) {
-            attempt.observation = AttemptObservation.start(observations, CallObservation.of(caller), execution.client(),
+            attempt.observation = AttemptObservation.start(observations, CallObservation.of(call.actualContext()), execution.client(),
                     request.method().name(), execution.attempts(), builder,
                     (carrier, key, value) -> {
                         if (carrier != null) {

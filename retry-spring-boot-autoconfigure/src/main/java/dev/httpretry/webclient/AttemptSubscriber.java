@@ -67,8 +67,7 @@ final class AttemptSubscriber implements CoreSubscriber<ClientResponse>, Runnabl
             if (copies != null) {
                 copies.sent(attempt, call);
             }
-            call.next.exchange(AttemptRequests.of(call.request, call.body, execution, call.filter.observations, call.actualContext(),
-                    attempt)).subscribe(attempt);
+            call.next.exchange(AttemptRequests.of(call, attempt)).subscribe(attempt);
         }
         catch (RuntimeException ex) {
             attempt.onError(ex);

@@ -45,7 +45,9 @@ final class NextAttempt {
     /** Acts on the decision on an exception or a timeout: the call waits for its next attempt, or fails. */
     static void afterFailure(RetryingCall call, RetryDecision decision) {
         if (decision instanceof RetryDecision.Retry retry) {
-            call.waitFor(waitOnly(call, retry.delay().toNanos()));
+            long delayNanos = retry.delay().toNanos();
+            observeWait(call, delayNanos);
+            call.waitFor(waitOnly(call, call.toWait(delayNanos)));
         }
         else if (decision instanceof RetryDecision.Stop) {
             call.fail();
@@ -69,7 +71,7 @@ final class NextAttempt {
      */
     static Disposable releaseThenWait(RetryingCall call, ClientResponse response, long delayNanos) {
         observeWait(call, delayNanos);
-        long waitEnd = call.getAsLong() + delayNanos;
+        long waitEnd = call.getAsLong() + call.toWait(delayNanos);
         BodyDrain drain = new BodyDrain(call.scheduler, call.execution.releaseNanos(),
                 () -> call.waitFor(waitOnly(call, Math.max(0, waitEnd - call.getAsLong()))));
         drain.drain(response);
