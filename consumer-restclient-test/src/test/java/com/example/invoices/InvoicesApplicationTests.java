@@ -6,6 +6,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.httpretry.core.StopReason;
+import dev.httpretry.test.FaultInjector;
+import dev.httpretry.test.RetryRecorder;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
@@ -20,7 +23,7 @@ import org.springframework.web.client.RestClient;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** RestClient retrying in an MVC app whose classpath has neither WebFlux nor Reactor. */
-@SpringBootTest
+@SpringBootTest(properties = "http.retry.testing.skip-waits=true")
 class InvoicesApplicationTests {
 
     static final AtomicInteger requests = new AtomicInteger();
@@ -40,6 +43,12 @@ class InvoicesApplicationTests {
     @Qualifier("billing")
     RestClient billing;
 
+    @Autowired
+    FaultInjector faults;
+
+    @Autowired
+    RetryRecorder recorder;
+
     @AfterAll
     static void stop() {
         upstream.stop(0);
@@ -58,6 +67,16 @@ class InvoicesApplicationTests {
             .get().uri("/invoices/1").retrieve().body(String.class);
         assertThat(body).isEqualTo("paid");
         assertThat(requests.get() - before).isEqualTo(3);
+    }
+
+    @Test
+    void theTestSupportInjectsFaultsAndRecordsCallsWithoutReactor() {
+        this.faults.forClient("billing").next(1).refuseConnection();
+        int before = requests.get();
+        assertThat(this.billing.get().uri("/invoices/3").retrieve().body(String.class)).isEqualTo("paid");
+        // the refused attempt never reached the server; then its 503s and its 200
+        assertThat(requests.get() - before).isEqualTo(3);
+        this.recorder.lastCall("billing").check().attempts(4).statuses(503, 503, 200).ended(StopReason.NONE);
     }
 
     @Test

@@ -1,5 +1,12 @@
 package com.example.consumer;
 
+import java.time.Duration;
+import java.util.function.Supplier;
+
+import dev.httpretry.core.DelaySource;
+import dev.httpretry.core.StopReason;
+import dev.httpretry.test.FaultInjector;
+import dev.httpretry.test.RetryRecorder;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
@@ -7,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.context.TestPropertySource;
 import org.springframework.web.client.HttpServerErrorException;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -17,8 +25,10 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
  * calls gets through a 503 with the number of requests its policy says, and the meters count the
  * calls under each client's name. The classes run in name order with Spring's test-context cache in
  * its default mode, so a context is paused when the next class needs another, and restarted when a
- * later class reuses it.
+ * later class reuses it. The test support (retry-spring-boot-test) skips the waits, records each call
+ * and injects faults, in every context of the suite.
  */
+@TestPropertySource(properties = "http.retry.testing.skip-waits=true")
 abstract class AppTests {
 
     @DynamicPropertySource
@@ -40,6 +50,12 @@ abstract class AppTests {
 
     @Autowired
     MeterRegistry meters;
+
+    @Autowired
+    FaultInjector faults;
+
+    @Autowired
+    RetryRecorder recorder;
 
     @Test
     void everyWayOfCallingGetsThroughA503() {
@@ -70,6 +86,22 @@ abstract class AppTests {
         assertThat(calls("stock")).isGreaterThanOrEqualTo(1);
         assertThat(calls("payments")).isGreaterThanOrEqualTo(1);
         assertThat(calls("default")).isGreaterThanOrEqualTo(2);
+    }
+
+    @Test
+    void anInjected503IsRetriedAfterItsRetryAfterWithoutWaitingInEveryWayOfCalling() {
+        retriedAfterTwoSeconds("default", () -> this.calls.price(Upstream.failing(0)));
+        retriedAfterTwoSeconds("payments", () -> this.calls.pay(Upstream.failing(0)));
+        retriedAfterTwoSeconds("default", () -> this.calls.ship(Upstream.failing(0)));
+        retriedAfterTwoSeconds("catalog", () -> this.catalog.item(Upstream.failing(0)));
+        retriedAfterTwoSeconds("stock", () -> this.stock.level(Upstream.failing(0)));
+    }
+
+    private void retriedAfterTwoSeconds(String client, Supplier<String> call) {
+        this.faults.forClient(client).next(1).respond(503, "Retry-After", "2");
+        assertThat(call.get()).isEqualTo("ok");
+        this.recorder.lastCall(client).check().attempts(2).statuses(503, 200).waited(Duration.ofSeconds(2), DelaySource.RETRY_AFTER)
+            .ended(StopReason.NONE);
     }
 
     /** The calls of one client so far: every series of the counter, summed. */

@@ -1,5 +1,7 @@
 package com.example.consumer;
 
+import dev.httpretry.core.StopReason;
+import dev.httpretry.test.RetryRecorder;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -27,6 +29,9 @@ class PricingSliceTests {
     @Autowired
     MockRestServiceServer server;
 
+    @Autowired
+    RetryRecorder recorder;
+
     @Test
     void a503IsRetried() {
         this.server.expect(requestTo("https://pricing.internal.example/pricing/tea")).andExpect(method(HttpMethod.GET))
@@ -36,5 +41,6 @@ class PricingSliceTests {
 
         assertThat(this.pricing.price("tea")).isEqualTo("12");
         this.server.verify();
+        this.recorder.lastCall("default").check().attempts(2).statuses(503, 200).ended(StopReason.NONE);
     }
 }

@@ -3,14 +3,14 @@ package com.example.orders;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.httpretry.client.RetryRequests;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
+import dev.httpretry.core.DelaySource;
+import dev.httpretry.core.StopReason;
+import dev.httpretry.test.FaultInjector;
+import dev.httpretry.test.RetryRecorder;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -19,21 +19,16 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.web.reactive.function.client.WebClient;
+import org.springframework.web.reactive.function.client.WebClientRequestException;
 import org.springframework.web.reactive.function.client.WebClientResponseException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
-@SpringBootTest(properties = {
-        "http.retry.backoff.initial-delay=1ms",          // fast backoff: a test never waits seconds
-        "http.retry.backoff.max-delay=5ms",
-        "http.retry.connection-refused-min-delay=0ms",
-        "http.retry.budget.enabled=false" })             // many retries in a few ms are fine here
+@SpringBootTest(properties = "http.retry.testing.skip-waits=true")
 class PaymentsClientTests {
 
-    /** Answers 503 twice, then 200, and so on. */
-    static final AtomicInteger requests = new AtomicInteger();
-
+    /** The payments service: answers "paid"; the faults make it fail. */
     static final HttpServer payments = start();
 
     @DynamicPropertySource
@@ -47,12 +42,10 @@ class PaymentsClientTests {
     WebClient client;
 
     @Autowired
-    MeterRegistry meters;
+    FaultInjector faults;
 
-    @BeforeEach
-    void reset() {
-        requests.set(0);
-    }
+    @Autowired
+    RetryRecorder recorder;
 
     @AfterAll
     static void stop() {
@@ -60,23 +53,38 @@ class PaymentsClientTests {
     }
 
     @Test
-    void two503sAreRetried() {
+    void two429sAreRetriedAfterTheirRetryAfter() {
+        this.faults.forClient("payments").next(2).respond(429, "Retry-After", "5");
+
         String body = this.client.get().uri("/charges/7").retrieve().bodyToMono(String.class).block(Duration.ofSeconds(5));
 
         assertThat(body).isEqualTo("paid");
-        assertThat(requests).hasValue(3);
-        // attempts 1 and 2 were retried: a series each (tag attempt), so sum them; counter() would read one
-        double retried = this.meters.get("http.client.retry.attempts").tag("client", "payments").tag("retried", "true")
-            .counters().stream().mapToDouble(Counter::count).sum();
-        assertThat(retried).isEqualTo(2.0);
+        this.recorder.lastCall("payments").check()
+            .attempts(3)
+            .statuses(429, 429, 200)
+            .waited(Duration.ofSeconds(5), DelaySource.RETRY_AFTER)
+            .waitedInAll(Duration.ofSeconds(10))               // skipped: the test takes milliseconds
+            .ended(StopReason.NONE);
+    }
+
+    @Test
+    void aPostWhoseConnectionResetIsNotRetried() {
+        this.faults.forClient("payments").next(1).reset();
+
+        assertThatExceptionOfType(WebClientRequestException.class)
+            .isThrownBy(() -> this.client.post().uri("/charges").bodyValue("7 EUR").retrieve()
+                .bodyToMono(String.class).block(Duration.ofSeconds(5)));
+        this.recorder.lastCall("payments").check().attempts(1).noWait().ended(StopReason.UNSAFE_METHOD);
     }
 
     @Test
     void noRetrySendsOnce() {
+        this.faults.forEveryClient().next(1).respond(503);
+
         assertThatExceptionOfType(WebClientResponseException.ServiceUnavailable.class)
             .isThrownBy(() -> this.client.get().uri("/charges/7").attributes(RetryRequests.noRetry()).retrieve()
                 .bodyToMono(String.class).block(Duration.ofSeconds(5)));
-        assertThat(requests).hasValue(1);
+        assertThat(this.recorder.calls("payments")).as("a request sent once is no retried call").isEmpty();
     }
 
     static HttpServer start() {
@@ -84,11 +92,8 @@ class PaymentsClientTests {
             HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
             server.createContext("/", (exchange) -> {
                 byte[] body = "paid".getBytes();
-                boolean fail = requests.incrementAndGet() % 3 != 0;
-                exchange.sendResponseHeaders(fail ? 503 : 200, fail ? -1 : body.length);
-                if (!fail) {
-                    exchange.getResponseBody().write(body);
-                }
+                exchange.sendResponseHeaders(200, body.length);
+                exchange.getResponseBody().write(body);
                 exchange.close();
             });
             server.start();
