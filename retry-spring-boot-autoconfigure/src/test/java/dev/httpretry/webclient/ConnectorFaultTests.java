@@ -197,7 +197,8 @@ class ConnectorFaultTests {
 
     @org.junit.jupiter.api.Test
     void httpComponentsByDefaultResendsA503ItselfBelowTheFilter() throws Exception {
-        // what the README tells HttpComponents users to turn off with disableAutomaticRetries()
+        // a client the application builds itself keeps it; in the one Boot builds, the starter turns it
+        // off (ConnectorRetries, WebClientConnectorResendTests)
         try (CloseableHttpAsyncClient apache = HttpAsyncClients.custom().build()) {
             apache.start();
             Harness harness = Harness.of(Harness.fastPolicy().maxAttempts(1));
