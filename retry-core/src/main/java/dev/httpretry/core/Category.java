@@ -33,6 +33,13 @@ public enum Category {
     /** The host name could not be resolved: nothing was sent. */
     DNS_FAILURE(true, false),
 
+    /**
+     * A pooled connection closed before any byte of the request was written to it (Reactor Netty's
+     * "Connection has been closed BEFORE send operation"): nothing was sent, and the failure says
+     * nothing about the server's health, so the request is sent again at once, on another connection.
+     */
+    CONNECTION_CLOSED_BEFORE_SEND(true, false),
+
     /** The connection was reset or closed before a response arrived: the request may have been processed. */
     CONNECTION_RESET(true, true),
 
@@ -71,7 +78,8 @@ public enum Category {
     /**
      * Whether the server may have received the request; {@code false} only when it provably never
      * left the client.
-     * @return {@code false} for refused connections, connect timeouts, DNS failures and local saturation
+     * @return {@code false} for refused connections, connect timeouts, DNS failures, connections closed
+     *     before the request was written and local saturation
      */
     public boolean mayHaveReachedServer() {
         return mayHaveReachedServer;

@@ -58,6 +58,15 @@ public final class ClientLibraryExceptionClassifier implements ExceptionClassifi
     /** Jetty's client reports a connect timeout as a plain SocketTimeoutException with this message. */
     private static final String JETTY_CONNECT_TIMEOUT = "Connect Timeout";
 
+    /**
+     * Reactor Netty's {@code AbortedException} (a {@code RuntimeException}) with exactly this message
+     * means the connection closed before any byte of the request was written to it (a pooled
+     * connection the server had closed): the request never left.
+     */
+    private static final String REACTOR_NETTY_ABORTED = "reactor.netty.channel.AbortedException";
+
+    private static final String REACTOR_NETTY_CLOSED_BEFORE_SEND = "Connection has been closed BEFORE send operation";
+
     private ClientLibraryExceptionClassifier() {
     }
 
@@ -73,6 +82,10 @@ public final class ClientLibraryExceptionClassifier implements ExceptionClassifi
             return Category.CONNECT_TIMEOUT;
         }
         for (Class<?> type = error.getClass(); type != null && type != Throwable.class; type = type.getSuperclass()) {
+            if (type.getName().equals(REACTOR_NETTY_ABORTED)) {
+                // any other AbortedException (a cancelled or disposed exchange) is not known here
+                return REACTOR_NETTY_CLOSED_BEFORE_SEND.equals(error.getMessage()) ? Category.CONNECTION_CLOSED_BEFORE_SEND : null;
+            }
             Category category = CATEGORIES.get(type.getName());
             if (category != null) {
                 return category;

@@ -82,6 +82,11 @@ final class DefaultRetryPolicy implements RetryPolicy {
         if (category.mayHaveReachedServer() && !attempt.bodyReplayable()) {
             return new RetryDecision.Stop(category, StopReason.BODY_NOT_REPLAYABLE);
         }
+        if (category == Category.CONNECTION_CLOSED_BEFORE_SEND) {
+            // Nothing was sent and nothing says the server is unwell: the next attempt goes at once, on
+            // another connection (a stale pooled one is no reason to wait); it still draws from the budget.
+            return retryOrStop(category, Duration.ZERO, DelaySource.BACKOFF, attempt, budget);
+        }
         Backoff backoff = settings.backoff();
         Duration previous = attempt.previousDelay() != null ? attempt.previousDelay() : backoff.initialDelay();
         Duration delay = backoff.delay(attempt.number(), previous, random.getAsDouble());
@@ -105,6 +110,12 @@ final class DefaultRetryPolicy implements RetryPolicy {
         if (category == Category.CONNECTION_REFUSED && delay.compareTo(settings.connectionRefusedMinDelay()) < 0) {
             delay = settings.connectionRefusedMinDelay();
         }
+        return retryOrStop(category, delay, source, attempt, budget);
+    }
+
+    /** A retry after the given wait, unless the wait leaves no time before the deadline or the budget has no retry left. */
+    private static RetryDecision retryOrStop(Category category, Duration delay, DelaySource source, Attempt attempt,
+            RetryBudget budget) {
         // A wait that ends at or after the deadline leaves no time for the next attempt.
         if (delay.compareTo(attempt.timeLeft()) >= 0) {
             return new RetryDecision.Stop(category, StopReason.DEADLINE);

@@ -39,7 +39,8 @@ public interface RetryPolicy {
      * <p>Rules, in order: a success or permanent failure stops; a 500 beyond
      * {@code server-error-retries} or an attempt at {@code max-attempts} stops as exhausted; a
      * method outside {@code methods} without an {@code Idempotency-Key} stops if the request may have
-     * reached the server; the wait is the backoff delay, lengthened to {@code Retry-After} (which
+     * reached the server; a request that a connection closed before it was written is sent again at
+     * once; otherwise the wait is the backoff delay, lengthened to {@code Retry-After} (which
      * stops the call if above {@code retry-after.max-wait}) and, for a refused connection, to
      * {@code connection-refused-min-delay}; a wait that would not end before the deadline stops;
      * finally the budget must grant the retry. Only a decision to retry takes from the budget.

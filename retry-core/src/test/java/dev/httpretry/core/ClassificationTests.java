@@ -123,7 +123,8 @@ class ClassificationTests {
     @CsvSource({
             "SUCCESS, false, true", "PERMANENT, false, true", "RATE_LIMITED, true, true", "SERVER_ERROR, true, true",
             "UNAVAILABLE, true, true", "CONNECTION_REFUSED, true, false", "CONNECT_TIMEOUT, true, false",
-            "DNS_FAILURE, true, false", "CONNECTION_RESET, true, true", "RESPONSE_TIMEOUT, true, true",
+            "DNS_FAILURE, true, false", "CONNECTION_CLOSED_BEFORE_SEND, true, false", "CONNECTION_RESET, true, true",
+            "RESPONSE_TIMEOUT, true, true",
             "IO_ERROR, true, true", "LOCAL_SATURATION, false, false", "UNKNOWN_ERROR, false, true",
     })
     void categoryFlags(Category category, boolean isTransient, boolean mayHaveReachedServer) {

@@ -389,6 +389,22 @@ class RetryDecisionTests {
     }
 
     @Test
+    void aRequestAConnectionClosedBeforeItWasWrittenIsSentAgainAtOnceWhateverItsMethod() {
+        RetryPolicy closedBeforeSend = builder().exceptionClassifier(error -> Category.CONNECTION_CLOSED_BEFORE_SEND).build();
+        Outcome closed = Outcome.failure(new RuntimeException("Connection has been closed BEFORE send operation"));
+        assertThat(decide(closedBeforeSend, withMethod("POST", false, closed)))
+                .isEqualTo(retry(Category.CONNECTION_CLOSED_BEFORE_SEND, 0));
+        assertThat(decide(closedBeforeSend, attempt(3, closed))).isEqualTo(retry(Category.CONNECTION_CLOSED_BEFORE_SEND, 0));
+        assertThat(budget.acquireCalls).isEqualTo(2);
+        // max-attempts, the deadline and the budget still hold
+        assertThat(decide(closedBeforeSend, attempt(4, closed))).isEqualTo(stop(Category.CONNECTION_CLOSED_BEFORE_SEND, StopReason.EXHAUSTED));
+        assertThat(decide(closedBeforeSend, withTimeLeft(Duration.ZERO, closed)))
+                .isEqualTo(stop(Category.CONNECTION_CLOSED_BEFORE_SEND, StopReason.DEADLINE));
+        assertThat(closedBeforeSend.decide(first(closed), new CountingBudget(false)))
+                .isEqualTo(stop(Category.CONNECTION_CLOSED_BEFORE_SEND, StopReason.BUDGET));
+    }
+
+    @Test
     void postWithAnIdempotencyKeyIsRetried() {
         assertThat(decide(withMethod("POST", true, Outcome.response(503)))).isEqualTo(retry(Category.UNAVAILABLE, 500));
         assertThat(decide(withMethod("PATCH", true, Outcome.failure(new SocketTimeoutException()))))

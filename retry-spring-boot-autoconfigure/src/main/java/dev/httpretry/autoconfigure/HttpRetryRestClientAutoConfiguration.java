@@ -32,12 +32,14 @@ import org.springframework.web.client.support.RestClientHttpServiceGroupConfigur
  * named {@code <name>RestClient}, qualified {@code <name>}. The clients, their budgets, the waits
  * and the listeners (meters, endpoint) are the ones {@link HttpRetryAutoConfiguration} makes for
  * every client type: a client name is one policy and one budget, whichever client sends the
- * request. Needs neither WebFlux nor Reactor.
+ * request. Needs neither WebFlux nor Reactor. The request factory Boot builds sends no request again
+ * on its own where it can be told not to ({@link ConnectorRetries}); start-up warns where it cannot.
  */
 @AutoConfiguration(after = HttpRetryAutoConfiguration.class,
         afterName = "org.springframework.boot.restclient.autoconfigure.RestClientAutoConfiguration")
 @ConditionalOnClass({ RestClient.class, RestClientCustomizer.class })
-@Import({ NamedRestClientsRegistrar.class, HttpRetryRestClientAutoConfiguration.Retrying.class })
+@Import({ NamedRestClientsRegistrar.class, HttpRetryRestClientAutoConfiguration.Retrying.class,
+        ConnectorRetries.RestClientRequestFactories.class })
 public final class HttpRetryRestClientAutoConfiguration {
 
     /** The name of the customizer bean that adds the retry interceptor to every auto-configured builder. */
@@ -71,7 +73,7 @@ public final class HttpRetryRestClientAutoConfiguration {
         @ConditionalOnMissingBean(name = CUSTOMIZER_BEAN_NAME)
         RestClientCustomizer retryRestClientCustomizer(RetryClientHttpRequestInterceptor interceptor,
                 ListableBeanFactory beanFactory) {
-            RequestFactoryCheck.warnIfAttemptsUnbounded(beanFactory);
+            ConnectorCheck.checkRestClient(beanFactory);
             return interceptor::applyTo;
         }
     }

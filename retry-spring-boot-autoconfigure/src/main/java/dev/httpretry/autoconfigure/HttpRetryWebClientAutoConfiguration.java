@@ -10,6 +10,7 @@ import dev.httpretry.webclient.RetryExchangeFilterFunction;
 import io.micrometer.observation.ObservationRegistry;
 import reactor.core.scheduler.Scheduler;
 
+import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -32,12 +33,14 @@ import org.springframework.web.reactive.function.client.support.WebClientHttpSer
  * auto-configured {@link WebClient.Builder} (including the clients of HTTP service groups) retries
  * under the top-level policy, and each {@code http.retry.clients.<name>} with a {@code base-url}
  * becomes a {@code WebClient} bean of that name. {@code http.retry.enabled=false} adds no retrying,
- * but keeps the named clients, each sending its requests once.
+ * but keeps the named clients, each sending its requests once. The connector Boot builds sends no
+ * request again on its own where it can be told not to ({@link ConnectorRetries}); start-up warns
+ * where it cannot.
  */
 @AutoConfiguration(after = { HttpRetryAutoConfiguration.class, WebClientAutoConfiguration.class })
 @ConditionalOnClass({ WebClient.class, WebClientCustomizer.class })
 @Import({ NamedWebClientsRegistrar.class, HttpRetryWebClientAutoConfiguration.Timer.class,
-        HttpRetryWebClientAutoConfiguration.Retrying.class })
+        HttpRetryWebClientAutoConfiguration.Retrying.class, ConnectorRetries.WebClientConnectors.class })
 public final class HttpRetryWebClientAutoConfiguration {
 
     /** The name of the customizer bean that adds the retry filter to every auto-configured builder. */
@@ -93,7 +96,8 @@ public final class HttpRetryWebClientAutoConfiguration {
         @Bean(CUSTOMIZER_BEAN_NAME)
         @Order(Ordered.LOWEST_PRECEDENCE)
         @ConditionalOnMissingBean(name = CUSTOMIZER_BEAN_NAME)
-        WebClientCustomizer retryWebClientCustomizer(RetryExchangeFilterFunction filter) {
+        WebClientCustomizer retryWebClientCustomizer(RetryExchangeFilterFunction filter, ListableBeanFactory beanFactory) {
+            ConnectorCheck.checkWebClient(beanFactory);
             return filter::applyTo;
         }
     }

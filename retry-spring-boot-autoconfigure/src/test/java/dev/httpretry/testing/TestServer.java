@@ -6,9 +6,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.netty.buffer.UnpooledByteBufAllocator;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
@@ -139,6 +142,41 @@ public final class TestServer implements AutoCloseable {
         /** Closes the connection without a response. */
         static Reply drop() {
             return (request, response) -> request.receive().then(Mono.fromRunnable(() -> response.withConnection((c) -> c.channel().close())));
+        }
+
+        /** Resets the connection (a TCP RST: close with linger 0) without a response. */
+        static Reply reset() {
+            return (request, response) -> request.receive().then(Mono.fromRunnable(() -> response.withConnection((c) -> {
+                c.channel().config().setOption(ChannelOption.SO_LINGER, 0);
+                c.channel().close();
+            })));
+        }
+
+        /**
+         * Answers with the reply on a connection kept alive, and closes that connection {@code after}
+         * the answer was sent, as a server whose keep-alive timeout is short: the client's pool then
+         * holds a connection the server has closed.
+         */
+        static Reply closedAfter(Duration after, Reply reply) {
+            return closingAfter(after, false, reply);
+        }
+
+        /** As {@link #closedAfter}, with a reset (a TCP RST) instead of a close. */
+        static Reply resetAfter(Duration after, Reply reply) {
+            return closingAfter(after, true, reply);
+        }
+
+        private static Reply closingAfter(Duration after, boolean reset, Reply reply) {
+            return (request, response) -> {
+                AtomicReference<Channel> channel = new AtomicReference<>();
+                response.withConnection((connection) -> channel.set(connection.channel()));
+                return reply.respond(request, response).then(Mono.fromRunnable(() -> channel.get().eventLoop().schedule(() -> {
+                    if (reset) {
+                        channel.get().config().setOption(ChannelOption.SO_LINGER, 0);
+                    }
+                    channel.get().close();
+                }, after.toMillis(), TimeUnit.MILLISECONDS)));
+            };
         }
     }
 

@@ -13,6 +13,7 @@ import ch.qos.logback.core.read.ListAppender;
 import dev.httpretry.core.AttemptEvent;
 import dev.httpretry.core.AttemptTimeoutException;
 import dev.httpretry.core.Category;
+import dev.httpretry.core.ClientLibraryExceptionClassifier;
 import dev.httpretry.testing.FullAcceptQueue;
 import dev.httpretry.testing.Harness;
 import io.netty.buffer.UnpooledByteBufAllocator;
@@ -34,6 +35,7 @@ import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
+import reactor.netty.channel.AbortedException;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.server.HttpServer;
 import reactor.netty.http.server.HttpServerRequest;
@@ -184,8 +186,19 @@ class ConnectorFaultTests {
     }
 
     @org.junit.jupiter.api.Test
+    void onlyReactorNettysClosedBeforeSendIsARequestThatNeverLeft() {
+        // a pooled connection closed before anything was written (WebClientConnectorResendTests has the server close it)
+        assertThat(ClientLibraryExceptionClassifier.INSTANCE.categoryOf(AbortedException.beforeSend()))
+            .isEqualTo(Category.CONNECTION_CLOSED_BEFORE_SEND);
+        assertThat(Category.CONNECTION_CLOSED_BEFORE_SEND.mayHaveReachedServer()).isFalse();
+        // another abort (a cancelled or disposed exchange) is not known to the classifier
+        assertThat(ClientLibraryExceptionClassifier.INSTANCE.categoryOf(new AbortedException("Connection has been closed"))).isNull();
+    }
+
+    @org.junit.jupiter.api.Test
     void httpComponentsByDefaultResendsA503ItselfBelowTheFilter() throws Exception {
-        // what the README tells HttpComponents users to turn off with disableAutomaticRetries()
+        // a client the application builds itself keeps it; in the one Boot builds, the starter turns it
+        // off (ConnectorRetries, WebClientConnectorResendTests)
         try (CloseableHttpAsyncClient apache = HttpAsyncClients.custom().build()) {
             apache.start();
             Harness harness = Harness.of(Harness.fastPolicy().maxAttempts(1));

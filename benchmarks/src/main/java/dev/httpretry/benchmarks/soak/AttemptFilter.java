@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.LongAdder;
@@ -27,10 +28,10 @@ import org.springframework.web.reactive.function.client.support.ClientResponseWr
 import org.springframework.web.util.UriComponentsBuilder;
 
 /**
- * Below the retry filter, so once per attempt: counts the attempt, checks that it does not come
- * before the {@code Retry-After} of the response the retry filter released for this call, and
- * sends a share of attempts to a port where nothing listens, so that some attempts fail to connect.
- * Owns that port: {@link #close()} frees it.
+ * Below the retry filter, so once per attempt: counts the attempt (per call, those sent to the
+ * server), checks that it does not come before the {@code Retry-After} of the response the retry
+ * filter released for this call, and sends a share of attempts to a port where nothing listens, so
+ * that some attempts fail to connect. Owns that port: {@link #close()} frees it.
  */
 final class AttemptFilter implements ExchangeFilterFunction, AutoCloseable {
 
@@ -57,6 +58,9 @@ final class AttemptFilter implements ExchangeFilterFunction, AutoCloseable {
 
     private final LongAdder retriedBeforeRetryAfter = new LongAdder();
 
+    /** Per call, the attempts sent to the server (not to the closed port). */
+    private final AtomicIntegerArray toServer;
+
     /**
      * Binds the closed port.
      * @param settings the soak's knobs: calls, seed, and the share of attempts refused
@@ -71,6 +75,7 @@ final class AttemptFilter implements ExchangeFilterFunction, AutoCloseable {
         this.closedPort = closedPort();
         this.notBeforeNanos = new AtomicLongArray(settings.calls());
         this.notBeforeDates = new AtomicReferenceArray<>(settings.calls());
+        this.toServer = new AtomicIntegerArray(settings.calls());
     }
 
     /**
@@ -87,6 +92,16 @@ final class AttemptFilter implements ExchangeFilterFunction, AutoCloseable {
      */
     long refused() {
         return this.refused.sum();
+    }
+
+    /**
+     * The attempts of one call that were sent to the server (not to the closed port); some may not
+     * have reached it (cancelled before they were written).
+     * @param index the call's number
+     * @return the count
+     */
+    int attemptsToServer(int index) {
+        return this.toServer.get(index);
     }
 
     /**
@@ -114,6 +129,9 @@ final class AttemptFilter implements ExchangeFilterFunction, AutoCloseable {
             this.refused.increment();
             URI closed = UriComponentsBuilder.fromUri(request.url()).port(this.closedPort.getLocalPort()).build(true).toUri();
             target = ClientRequest.from(request).url(closed).build();
+        }
+        else if (index >= 0) {
+            this.toServer.incrementAndGet(index);
         }
         Mono<ClientResponse> exchange = next.exchange(target);
         return (index < 0) ? exchange : exchange.map((response) -> new RetryAfterRecorder(response, index));

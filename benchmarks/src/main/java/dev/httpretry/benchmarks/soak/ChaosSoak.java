@@ -159,11 +159,16 @@ public final class ChaosSoak implements AutoCloseable {
         long unsafePostsDuplicated = 0;
         long unsafePostsSeen = 0;
         long keyedPostsResent = 0;
+        long receivedMoreThanSent = 0;
         Map<String, long[]> resentByMethod = new TreeMap<>();
         for (int i = 0; i < calls; i++) {
             ChaosServer.Received received = this.server.received("call-" + i);
             if (received == null) {
                 continue;
+            }
+            // one request per attempt: a request no attempt of the call made would be the connector's own
+            if (received.count() > this.attempts.attemptsToServer(i)) {
+                receivedMoreThanSent++;
             }
             String group = received.method() + (received.method().equals("POST") ? (received.idempotencyKey() ? " with key" : " without key") : "");
             long[] counts = resentByMethod.computeIfAbsent(group, (k) -> new long[2]);
@@ -190,7 +195,7 @@ public final class ChaosSoak implements AutoCloseable {
         return new SoakReport(this.settings, calls, run.counts().issued.sum(), run.counts().successes.sum(),
                 run.counts().failures.sum(), run.counts().hung.sum(), run.counts().doubleSignals.sum(), pending,
                 failureKinds, new TreeMap<>(run.counts().unexpected), run.statistics(), run.reasonsAfterCalls(), run.reasonsByMethod(), run.attemptsByCategory(), run.meteredCalls(), run.attempts(),
-                this.server.requests(), this.server.requestsWithoutCallId(), this.attempts.retriedBeforeRetryAfter(), byFault, unsafePostsSeen,
+                this.server.requests(), this.server.requestsWithoutCallId(), receivedMoreThanSent, this.attempts.retriedBeforeRetryAfter(), byFault, unsafePostsSeen,
                 unsafePostsDuplicated, keyedPostsResent, resentByMethod, leakReports, acquiredConnections(),
                 this.client.pools(), this.server.bodiesWhole(), this.server.bodiesWrong(),
                 this.client.destinations(), this.dropped.droppedErrors(), this.dropped.serverDroppedErrors(), this.dropped.droppedValues(),

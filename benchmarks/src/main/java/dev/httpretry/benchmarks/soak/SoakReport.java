@@ -34,6 +34,8 @@ import org.jspecify.annotations.Nullable;
  * @param attempts attempts that reached the connector (through the filter below the retry filter)
  * @param serverRequests requests the chaos server received, the calm calls at the end included
  * @param serverRequestsWithoutCallId requests without a call id (must be none)
+ * @param callsReceivedMoreThanSent calls the server received more often than their attempts were sent to it: a request
+ *     no attempt made, sent again by the connector itself (must be none)
  * @param retriedBeforeRetryAfter attempts sent before the {@code Retry-After} of the call's previous, retried
  *     response had passed (must be none); measured below the retry filter, from when it released that response
  * @param attemptsByFault requests by the server's answer, and refused attempts
@@ -64,7 +66,7 @@ import org.jspecify.annotations.Nullable;
 public record SoakReport(SoakSettings settings, int calls, long issued, long successes, long failures, long hung,
         long doubleSignals, int pending, Map<String, Long> failureKinds, Map<String, String> unexpectedFailures, RetryStatistics.Snapshot statistics,
         Map<StopReason, Long> reasonsFromListener, Map<String, Long> reasonsByMethod, Map<String, Long> attemptsByCategory, long meteredCalls, long attempts, long serverRequests,
-        long serverRequestsWithoutCallId, long retriedBeforeRetryAfter, Map<FaultKind, Long> attemptsByFault, long unsafePostsSeen,
+        long serverRequestsWithoutCallId, long callsReceivedMoreThanSent, long retriedBeforeRetryAfter, Map<FaultKind, Long> attemptsByFault, long unsafePostsSeen,
         long unsafePostsDuplicated, long keyedPostsResent, Map<String, long[]> reachedServerByGroup, long leakReports,
         int acquiredAtEnd, int pools, long bodiesWhole, long bodiesWrong, int destinations, long droppedErrors, long serverDroppedErrors, long droppedValues, long connectorDroppedConnections, Map<String, Long> droppedValueTypes,
         List<String> droppedSamples, Map<String, Long> hedges,
@@ -130,6 +132,8 @@ public record SoakReport(SoakSettings settings, int calls, long issued, long suc
         checks.add(Check.atMost("server requests <= attempts not refused (+ calm calls)",
                 this.attempts - refused + this.surfacingCalls, this.serverRequests));
         checks.add(Check.equal("server requests without X-Call-Id", 0, this.serverRequestsWithoutCallId));
+        checks.add(Check.equal("calls received more often than their attempts went to the server (one request per attempt)", 0,
+                this.callsReceivedMoreThanSent));
         checks.add(Check.equal("attempts sent before the Retry-After of the retried response", 0, this.retriedBeforeRetryAfter));
         checks.add(Check.equal("unsafe POSTs (no Idempotency-Key) received twice", 0, this.unsafePostsDuplicated));
         checks.add(Check.equal("request bodies received empty, cut or wrong", 0, this.bodiesWrong));

@@ -1,0 +1,161 @@
+package dev.httpretry.autoconfigure;
+
+import org.apache.hc.client5.http.impl.async.HttpAsyncClientBuilder;
+import org.apache.hc.client5.http.impl.classic.HttpClientBuilder;
+
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.http.client.HttpComponentsClientHttpRequestFactoryBuilder;
+import org.springframework.boot.http.client.ReactorClientHttpRequestFactoryBuilder;
+import org.springframework.boot.http.client.autoconfigure.ClientHttpRequestFactoryBuilderCustomizer;
+import org.springframework.boot.http.client.autoconfigure.reactive.ClientHttpConnectorBuilderCustomizer;
+import org.springframework.boot.http.client.reactive.HttpComponentsClientHttpConnectorBuilder;
+import org.springframework.boot.http.client.reactive.ReactorClientHttpConnectorBuilder;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+
+/**
+ * Turns off the retries that an HTTP client under {@code WebClient} or {@code RestClient} makes on
+ * its own, below the starter, where they would be requests that no attempt, budget or meter counts:
+ * so that each attempt is one request on the wire.
+ *
+ * <ul>
+ * <li>Reactor Netty sends a request again once when its pooled connection fails (is reset) before
+ * anything was written: {@code HttpClient.disableRetry(true)}. The starter retries that failure
+ * itself, as a reset; a connection closed before anything was written, it retries at once and
+ * whatever the method, as a request that never left ({@code Category.CONNECTION_CLOSED_BEFORE_SEND}).</li>
+ * <li>Apache HttpClient 5's default retry strategy sends a request again after a {@code 429} or
+ * {@code 503} and after some I/O failures: {@code disableAutomaticRetries()}, on the async client
+ * under {@code WebClient} and on the classic one under {@code RestClient}.</li>
+ * </ul>
+ *
+ * <p>Each is a customizer of the builder Spring Boot auto-configures ({@code ClientHttpConnectorBuilder}
+ * for {@code WebClient}, {@code ClientHttpRequestFactoryBuilder} for {@code RestClient}), applied
+ * only when Boot's builder is of that client, and first, so that an application's own builder
+ * customizer runs after it. A builder, connector or request factory bean the application defines
+ * itself is its choice and is left as it is. The JDK {@code HttpClient}, which sends a {@code GET}
+ * again when its connection closes before the response, has no setting for it:
+ * {@link ConnectorCheck} warns at start-up instead. Jetty's client sends nothing again that may have
+ * been written. Imported by {@link HttpRetryWebClientAutoConfiguration} and
+ * {@link HttpRetryRestClientAutoConfiguration} while {@code http.retry.enabled} is true.
+ */
+final class ConnectorRetries {
+
+    private ConnectorRetries() {
+    }
+
+    /** The connectors under {@code WebClient}, as Boot builds them. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnBooleanProperty(name = HttpRetryProperties.PREFIX + ".enabled", matchIfMissing = true)
+    @ConditionalOnClass(ClientHttpConnectorBuilderCustomizer.class)
+    @Import({ ReactorNettyConnector.class, HttpComponentsConnector.class })
+    static class WebClientConnectors {
+    }
+
+    /** The request factories under {@code RestClient}, as Boot builds them. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnBooleanProperty(name = HttpRetryProperties.PREFIX + ".enabled", matchIfMissing = true)
+    @ConditionalOnClass(ClientHttpRequestFactoryBuilderCustomizer.class)
+    @Import({ ReactorNettyRequestFactory.class, HttpComponentsRequestFactory.class })
+    static class RestClientRequestFactories {
+    }
+
+    /** Reactor Netty under {@code WebClient}. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "reactor.netty.http.client.HttpClient")
+    static class ReactorNettyConnector {
+
+        /** First of the customizers, so that an application's own comes after it. */
+        @Bean
+        @Order(Ordered.HIGHEST_PRECEDENCE)
+        ClientHttpConnectorBuilderCustomizer<ReactorClientHttpConnectorBuilder> httpRetryReactorNettyConnectorRetriesOff() {
+            return new ReactorNettyConnectorRetriesOff();
+        }
+    }
+
+    /** Apache HttpClient 5 (async) under {@code WebClient}. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "org.apache.hc.client5.http.impl.async.HttpAsyncClientBuilder")
+    static class HttpComponentsConnector {
+
+        /** First of the customizers, so that an application's own comes after it. */
+        @Bean
+        @Order(Ordered.HIGHEST_PRECEDENCE)
+        ClientHttpConnectorBuilderCustomizer<HttpComponentsClientHttpConnectorBuilder> httpRetryHttpComponentsConnectorRetriesOff() {
+            return new HttpComponentsConnectorRetriesOff();
+        }
+    }
+
+    /** Reactor Netty under {@code RestClient}. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "reactor.netty.http.client.HttpClient")
+    static class ReactorNettyRequestFactory {
+
+        /** First of the customizers, so that an application's own comes after it. */
+        @Bean
+        @Order(Ordered.HIGHEST_PRECEDENCE)
+        ClientHttpRequestFactoryBuilderCustomizer<ReactorClientHttpRequestFactoryBuilder> httpRetryReactorNettyRequestFactoryRetriesOff() {
+            return new ReactorNettyRequestFactoryRetriesOff();
+        }
+    }
+
+    /** Apache HttpClient 5 (classic) under {@code RestClient}. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "org.apache.hc.client5.http.impl.classic.HttpClientBuilder")
+    static class HttpComponentsRequestFactory {
+
+        /** First of the customizers, so that an application's own comes after it. */
+        @Bean
+        @Order(Ordered.HIGHEST_PRECEDENCE)
+        ClientHttpRequestFactoryBuilderCustomizer<HttpComponentsClientHttpRequestFactoryBuilder> httpRetryHttpComponentsRequestFactoryRetriesOff() {
+            return new HttpComponentsRequestFactoryRetriesOff();
+        }
+    }
+
+    /*
+     * Classes rather than lambdas: Boot calls a builder customizer only when the builder is of the
+     * type its class declares, and a lambda declares none.
+     */
+
+    /** {@code HttpClient.disableRetry(true)} on the Reactor Netty client under {@code WebClient}. */
+    static final class ReactorNettyConnectorRetriesOff implements ClientHttpConnectorBuilderCustomizer<ReactorClientHttpConnectorBuilder> {
+
+        @Override
+        public ReactorClientHttpConnectorBuilder customize(ReactorClientHttpConnectorBuilder builder) {
+            return builder.withHttpClientCustomizer((httpClient) -> httpClient.disableRetry(true));
+        }
+    }
+
+    /** {@code disableAutomaticRetries()} on the async Apache HttpClient 5 under {@code WebClient}. */
+    static final class HttpComponentsConnectorRetriesOff
+            implements ClientHttpConnectorBuilderCustomizer<HttpComponentsClientHttpConnectorBuilder> {
+
+        @Override
+        public HttpComponentsClientHttpConnectorBuilder customize(HttpComponentsClientHttpConnectorBuilder builder) {
+            return builder.withHttpClientCustomizer(HttpAsyncClientBuilder::disableAutomaticRetries);
+        }
+    }
+
+    /** {@code HttpClient.disableRetry(true)} on the Reactor Netty client under {@code RestClient}. */
+    static final class ReactorNettyRequestFactoryRetriesOff
+            implements ClientHttpRequestFactoryBuilderCustomizer<ReactorClientHttpRequestFactoryBuilder> {
+
+        @Override
+        public ReactorClientHttpRequestFactoryBuilder customize(ReactorClientHttpRequestFactoryBuilder builder) {
+            return builder.withHttpClientCustomizer((httpClient) -> httpClient.disableRetry(true));
+        }
+    }
+
+    /** {@code disableAutomaticRetries()} on the classic Apache HttpClient 5 under {@code RestClient}. */
+    static final class HttpComponentsRequestFactoryRetriesOff
+            implements ClientHttpRequestFactoryBuilderCustomizer<HttpComponentsClientHttpRequestFactoryBuilder> {
+
+        @Override
+        public HttpComponentsClientHttpRequestFactoryBuilder customize(HttpComponentsClientHttpRequestFactoryBuilder builder) {
+            return builder.withHttpClientCustomizer(HttpClientBuilder::disableAutomaticRetries);
+        }
+    }
+}
