@@ -18,8 +18,9 @@ import reactor.core.publisher.Mono;
  * under a client of its own, so that rows differ only by what they compare. A row that shares its
  * client with the row before it on purpose says so in its note.
  *
- * <p>The rows are made by {@link WebFluxDemoConfiguration}: a plain {@code WebClient} against
- * retrying {@code WebClient}s and {@code RestClient}s.
+ * <p>The rows are made by the app's web stack: {@link WebFluxDemoConfiguration} (the default run)
+ * compares a plain {@code WebClient} with retrying {@code WebClient}s and {@code RestClient}s;
+ * {@link MvcDemoConfiguration} (profile {@code mvc}) calls through HTTP service groups.
  *
  * <p>Thread-safe; demonstrations may run concurrently (the stop reasons of concurrent runs mix).
  */

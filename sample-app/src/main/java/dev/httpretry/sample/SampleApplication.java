@@ -12,10 +12,11 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.Environment;
 
 /**
- * The http-retry sample: a WebFlux app that serves a misbehaving upstream under {@code /upstream},
- * calls it without and with retries at start-up and on {@code GET /demo}
- * ({@link WebFluxDemoConfiguration}), and exposes the retry state through actuator
- * ({@code /actuator/retry}, {@code /actuator/metrics}, {@code /actuator/prometheus}).
+ * The http-retry sample: an app that serves a misbehaving upstream, calls it without and with
+ * retries at start-up and on {@code GET /demo}, and exposes the retry state through actuator
+ * ({@code /actuator/retry}, {@code /actuator/metrics}, {@code /actuator/prometheus}). By default a
+ * WebFlux app ({@link WebFluxDemoConfiguration}); with the profile {@code mvc} a Spring MVC app on
+ * Tomcat that calls through HTTP service groups ({@link MvcDemoConfiguration}).
  */
 @SpringBootApplication(proxyBeanMethods = false)
 @EnableConfigurationProperties(SampleProperties.class)
@@ -23,7 +24,7 @@ public class SampleApplication {
 
     /**
      * Starts the app.
-     * @param args command-line arguments, such as {@code --server.port=9090}
+     * @param args command-line arguments, such as {@code --server.port=9090} or {@code --spring.profiles.active=mvc}
      */
     public static void main(String[] args) {
         SpringApplication.run(SampleApplication.class, args);

@@ -18,7 +18,9 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.DefaultApplicationArguments;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.boot.reactor.netty.NettyWebServer;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.boot.web.server.reactive.context.ReactiveWebServerApplicationContext;
 import org.springframework.context.ApplicationContext;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
@@ -125,6 +127,14 @@ class SampleApplicationTests {
         assertThat(rest.budgets()).isNotSameAs(upstream.budgets()).isNotSameAs(hedged.budgets());
         assertThat(upstream.policy().settings().attemptTimeout()).isEqualTo(Duration.ofMillis(500));
         assertThat(upstream.policy().settings().deadline()).isEqualTo(Duration.ofSeconds(5));
+    }
+
+    /** The default run is WebFlux on Reactor Netty, although Spring MVC and Tomcat are on the classpath for the mvc profile. */
+    @Test
+    void theDefaultRunIsWebFluxOnReactorNetty() {
+        assertThat(this.context).isInstanceOf(ReactiveWebServerApplicationContext.class);
+        assertThat(((ReactiveWebServerApplicationContext) this.context).getWebServer()).isInstanceOf(NettyWebServer.class);
+        assertThat(this.context.getBeanProvider(MvcDemoConfiguration.class).getIfAvailable()).isNull();
     }
 
     @Test
