@@ -18,16 +18,23 @@ import org.jspecify.annotations.Nullable;
  * {@code attempt}, {@code http.request.resend_count}, {@code status} and {@code error}. With
  * Micrometer Tracing it is a span of its own, whose trace context the registry's propagation writes
  * into the attempt's own request (its carrier), replacing the call's, so a server sees which attempt
- * reached it. Each wait is an event {@value #WAIT_EVENT} on the call's observation. Made only when the
- * registry is not a no-op one. One convention for both client types, so their traces read the same.
+ * reached it. Each wait is an event {@value #WAIT_EVENT} on the call's observation, which Micrometer's
+ * {@code DefaultMeterObservationHandler} also counts as a meter named after both
+ * ({@code http.client.requests.retry.wait}). Made only when the registry is not a no-op one. One
+ * convention for both client types, so their traces read the same.
  */
 public final class AttemptObservation {
 
     /** The name of an attempt's observation. */
     public static final String NAME = "http.client.retry.attempt";
 
-    /** The name of the event that marks a wait on the call's observation. */
-    public static final String WAIT_EVENT = "http.client.retry.wait";
+    /**
+     * The name of the event that marks a wait on the call's observation. Micrometer names the counter
+     * it derives from an event {@code <observation>.<event>}, so the call's observation name is not
+     * repeated here: the counter is {@code http.client.requests.retry.wait}, not
+     * {@code http.client.requests.http.client.retry.wait}.
+     */
+    public static final String WAIT_EVENT = "retry.wait";
 
     private final Observation observation;
 

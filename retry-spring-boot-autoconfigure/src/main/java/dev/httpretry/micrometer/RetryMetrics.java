@@ -5,6 +5,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Function;
 
+import dev.httpretry.client.AttemptObservation;
 import dev.httpretry.core.AttemptEvent;
 import dev.httpretry.core.BackoffEvent;
 import dev.httpretry.core.CallEvent;
@@ -52,6 +53,12 @@ public final class RetryMetrics implements RetryListener {
     /** The observation of each attempt, from which Micrometer derives a timer of that name when metrics record observations. */
     public static final String ATTEMPT_OBSERVATION = "http.client.retry.attempt";
 
+    /**
+     * Counter Micrometer derives from the wait events ({@value AttemptObservation#WAIT_EVENT}) on Boot's
+     * {@code http.client.requests} observation of each call, one per wait, with that observation's tags.
+     */
+    public static final String WAITS = "http.client.requests." + AttemptObservation.WAIT_EVENT;
+
     /** Gauge of the retries each client's budget would grant now (the least among its destinations). */
     public static final String BUDGET_AVAILABLE = "http.client.retry.budget.available";
 
@@ -86,26 +93,39 @@ public final class RetryMetrics implements RetryListener {
     }
 
     /**
-     * Gives a description to the meters Micrometer derives from each attempt's observation
-     * ({@value #ATTEMPT_OBSERVATION} and its {@code .active} twin), which are registered without one, so
-     * that every meter of http-retry says what it counts (Prometheus' {@code # HELP}).
+     * Gives a description to the meters Micrometer derives from http-retry's observations, which it
+     * registers without one: the timer of each attempt's observation ({@value #ATTEMPT_OBSERVATION}),
+     * its {@code .active} twin, and the counter of the wait events on the call's observation
+     * ({@value #WAITS}, or {@code <name>.}{@value AttemptObservation#WAIT_EVENT} when Boot's
+     * {@code http.client.requests} observation is renamed). So every meter of http-retry says what it
+     * counts (Prometheus' {@code # HELP}). A meter that already has a description keeps it.
      * @return the filter, for every registry that records observations
      */
     public static MeterFilter descriptions() {
         return new MeterFilter() {
             @Override
             public Meter.Id map(Meter.Id id) {
-                String name = id.getName();
-                if (id.getDescription() != null || !name.startsWith(ATTEMPT_OBSERVATION)) {
-                    return id;
-                }
-                String description = name.equals(ATTEMPT_OBSERVATION)
-                        ? "Attempts of HTTP calls under http-retry, each timed until its response headers or its error"
-                        : name.equals(ATTEMPT_OBSERVATION + ".active") ? "Attempts of HTTP calls under http-retry in flight now" : null;
-                return (description != null) ? new Meter.Id(name, Tags.of(id.getTagsAsIterable()), id.getBaseUnit(), description,
-                        id.getType()) : id;
+                String description = (id.getDescription() == null) ? description(id) : null;
+                return (description != null) ? new Meter.Id(id.getName(), Tags.of(id.getTagsAsIterable()), id.getBaseUnit(),
+                        description, id.getType()) : id;
             }
         };
+    }
+
+    /** The description of a meter Micrometer derives from one of our observations, or {@code null} for any other. */
+    private static @Nullable String description(Meter.Id id) {
+        String name = id.getName();
+        if (name.equals(ATTEMPT_OBSERVATION)) {
+            return "Attempts of HTTP calls under http-retry, each timed until its response headers or its error";
+        }
+        if (name.equals(ATTEMPT_OBSERVATION + ".active")) {
+            return "Attempts of HTTP calls under http-retry in flight now";
+        }
+        if (id.getType() == Meter.Type.COUNTER && name.endsWith("." + AttemptObservation.WAIT_EVENT)) {
+            return "Waits before a retry under http-retry, counted on the call's observation (their lengths: "
+                    + BACKOFF + ")";
+        }
+        return null;
     }
 
     @Override

@@ -36,7 +36,8 @@ public record DemoReport(int calls, int concurrency, Scenario scenario, List<Run
     }
 
     /**
-     * The report as a text table, with the failures and stop reasons of each client below it.
+     * The report as a text table, with the failures and stop reasons of each client below it, then
+     * the notes of the rows that have one.
      * @return the table, lines ending in {@code \n}
      */
     public String table() {
@@ -72,6 +73,11 @@ public record DemoReport(int calls, int concurrency, Scenario scenario, List<Run
                 table.append("; stop reasons ").append(counts(run.stopReasons()));
             }
             table.append('\n');
+        }
+        for (RunResult run : this.runs) {
+            if (!run.note().isEmpty()) {
+                table.append("  note: ").append(run.client()).append(": ").append(run.note()).append('\n');
+            }
         }
         return table.toString();
     }

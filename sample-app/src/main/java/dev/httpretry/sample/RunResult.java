@@ -19,13 +19,15 @@ import java.util.TreeMap;
  * @param p99Ms the 99th percentile call latency, in milliseconds
  * @param failures what the failed calls ended with ({@code 503}, {@code dropped}, {@code timeout}, ...), by count
  * @param stopReasons why the retrying client's calls stopped (reason tag values), empty for a client that does not retry
+ * @param note what the row shows beyond a comparison on the same footing, empty for none
  */
 public record RunResult(String client, int calls, int successes, long attempts, double amplification, double p50Ms,
-        double p99Ms, Map<String, Integer> failures, Map<String, Long> stopReasons) {
+        double p99Ms, Map<String, Integer> failures, Map<String, Long> stopReasons, String note) {
 
     /** Copies the maps, keeping their order. */
     public RunResult {
         Objects.requireNonNull(client, "client");
+        Objects.requireNonNull(note, "note");
         failures = Collections.unmodifiableMap(new LinkedHashMap<>(failures));
         stopReasons = Collections.unmodifiableMap(new LinkedHashMap<>(stopReasons));
     }
@@ -36,9 +38,10 @@ public record RunResult(String client, int calls, int successes, long attempts, 
      * @param calls what each call ended with
      * @param attempts the requests the upstream received for the run
      * @param stopReasons why calls stopped, for a retrying client
+     * @param note what the row shows, or empty
      * @return the summary
      */
-    static RunResult of(String client, List<Call> calls, long attempts, Map<String, Long> stopReasons) {
+    static RunResult of(String client, List<Call> calls, long attempts, Map<String, Long> stopReasons, String note) {
         long[] latencies = calls.stream().mapToLong(Call::nanos).sorted().toArray();
         int successes = (int) calls.stream().filter(Call::success).count();
         Map<String, Integer> failures = new TreeMap<>();
@@ -46,7 +49,7 @@ public record RunResult(String client, int calls, int successes, long attempts, 
         double amplification = calls.isEmpty() ? 0 : round((double) attempts / calls.size(), 100);
         return new RunResult(client, calls.size(), successes, attempts, amplification,
                 millis(percentile(latencies, 0.50)), millis(percentile(latencies, 0.99)),
-                failures, stopReasons);
+                failures, stopReasons, note);
     }
 
     /** Nearest-rank percentile of sorted values. */

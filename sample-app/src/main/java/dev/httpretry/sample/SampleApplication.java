@@ -4,24 +4,19 @@ import java.time.Clock;
 import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
 
-import org.springframework.beans.factory.annotation.Qualifier;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.Environment;
-import org.springframework.web.client.RestClient;
-import org.springframework.web.reactive.function.client.WebClient;
-import org.springframework.web.reactive.function.server.RouterFunction;
-import org.springframework.web.reactive.function.server.ServerResponse;
 
 /**
- * The http-retry sample: a WebFlux app that serves a misbehaving upstream under {@code /upstream},
- * calls it without and with retries at start-up and on {@code GET /demo}, and exposes the retry
- * state through actuator ({@code /actuator/retry}, {@code /actuator/metrics},
- * {@code /actuator/prometheus}).
+ * The http-retry sample: an app that serves a misbehaving upstream, calls it without and with
+ * retries at start-up and on {@code GET /demo}, and exposes the retry state through actuator
+ * ({@code /actuator/retry}, {@code /actuator/metrics}, {@code /actuator/prometheus}). By default a
+ * WebFlux app ({@link WebFluxDemoConfiguration}); with the profile {@code mvc} a Spring MVC app on
+ * Tomcat that calls through HTTP service groups ({@link MvcDemoConfiguration}).
  */
 @SpringBootApplication(proxyBeanMethods = false)
 @EnableConfigurationProperties(SampleProperties.class)
@@ -29,7 +24,7 @@ public class SampleApplication {
 
     /**
      * Starts the app.
-     * @param args command-line arguments, such as {@code --server.port=9090}
+     * @param args command-line arguments, such as {@code --server.port=9090} or {@code --spring.profiles.active=mvc}
      */
     public static void main(String[] args) {
         SpringApplication.run(SampleApplication.class, args);
@@ -51,28 +46,16 @@ public class SampleApplication {
         return new FlakyUpstream(upstreamRandom, clock);
     }
 
-    @Bean
-    RouterFunction<ServerResponse> upstreamRoutes(FlakyUpstream flakyUpstream) {
-        return flakyUpstream.routes();
-    }
-
     /** A {@code RetryListener} bean: the starter tells it of every call's end. */
     @Bean
     StopReasons stopReasons() {
         return new StopReasons();
     }
 
+    /** This app's server, whose port the demo learns once it runs. */
     @Bean
-    Demo demo(@Qualifier(Demo.CLIENT) WebClient upstream, @Qualifier(Demo.CLIENT) RestClient upstreamRestClient,
-            @Value("${http.retry.clients." + Demo.CLIENT + ".base-url}") String upstreamBaseUrl, FlakyUpstream flakyUpstream,
-            StopReasons stopReasons, Environment environment, SampleProperties properties) {
-        return new Demo(upstream, upstreamRestClient, upstreamBaseUrl, flakyUpstream, stopReasons, environment,
-                properties.demo().progressEvery());
-    }
-
-    @Bean
-    RouterFunction<ServerResponse> demoRoutes(Demo demo, SampleProperties properties) {
-        return new DemoRoutes(demo, properties.demo().toRequest()).routes();
+    LocalServer localServer(Environment environment) {
+        return new LocalServer(environment);
     }
 
     @Bean

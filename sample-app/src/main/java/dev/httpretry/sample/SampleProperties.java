@@ -16,8 +16,10 @@ public record SampleProperties(@DefaultValue Upstream upstream, @DefaultValue De
      * The misbehaving upstream.
      *
      * @param seed seed of the random generator that decides which requests fail
+     * @param port the port of the upstream's own server in the {@code mvc} profile (the WebFlux app
+     * serves it itself, on {@code server.port})
      */
-    public record Upstream(@DefaultValue("42") long seed) {
+    public record Upstream(@DefaultValue("42") long seed, @DefaultValue("8081") int port) {
     }
 
     /**

@@ -45,11 +45,12 @@ class SampleAppAotIT {
         try {
             String upstream = awaitDemoDone(app, port, log);
             assertThat(Files.readString(log)).contains("Starting AOT-processed SampleApplication");
-            // 20 calls through the upstream WebClient and 20 through its RestClient
+            // 20 calls through the upstream WebClient and 20 through its RestClient (the budget row)
             assertThat(upstream).contains("\"name\":\"upstream\"").contains("\"total\":40");
             HttpResponse<String> demo = get(port, "/demo?calls=10&fail=0.5&mode=error&format=text");
             assertThat(demo.statusCode()).isEqualTo(200);
-            assertThat(demo.body()).contains("retrying (upstream)", "retrying RestClient (upstream)");
+            assertThat(demo.body()).contains(Demo.PLAIN, WebFluxDemoConfiguration.RETRYING, WebFluxDemoConfiguration.BUDGET_AT_WORK,
+                    WebFluxDemoConfiguration.RETRYING_REST_CLIENT, WebFluxDemoConfiguration.HEDGING);
         }
         finally {
             app.destroy();

@@ -7,6 +7,8 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Objects;
 
+import dev.httpretry.core.RetryClient;
+import dev.httpretry.core.RetryClients;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -14,12 +16,11 @@ import reactor.netty.http.client.PrematureCloseException;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.DefaultApplicationArguments;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.boot.reactor.netty.NettyWebServer;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
+import org.springframework.boot.web.server.reactive.context.ReactiveWebServerApplicationContext;
 import org.springframework.context.ApplicationContext;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
@@ -35,17 +36,7 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
  * The upstream's random generator is seeded; every assertion on counts keeps a wide margin (with
  * {@code fail=0.5} the plain client succeeds about half the time, the retrying one about 94%).
  */
-@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
-        "sample.demo.on-startup=false",
-        "sample.demo.calls=20",
-        "sample.demo.fail=0.5",
-        "sample.demo.mode=error",
-        "sample.demo.delay-ms=0",
-        "sample.demo.progress-every=10",
-        "sample.upstream.seed=7",
-        // Several demonstrations run within one 10-second budget window: keep the budget out of the way.
-        "http.retry.clients.upstream.budget.min-retries-per-second=1000" })
-@AutoConfigureWebTestClient
+@SampleAppTest
 @ExtendWith(OutputCaptureExtension.class)
 class SampleApplicationTests {
 
@@ -69,7 +60,7 @@ class SampleApplicationTests {
     }
 
     @Test
-    void retryingClientSucceedsMoreOftenThanThePlainOne() {
+    void retryingClientsSucceedMoreOftenThanThePlainOne() {
         DemoReport report = this.web.get()
             .uri("/demo?calls=60&concurrency=10&fail=0.5&mode=error")
             .accept(MediaType.APPLICATION_JSON)
@@ -79,26 +70,31 @@ class SampleApplicationTests {
             .returnResult()
             .getResponseBody();
         assertThat(report).isNotNull();
+        assertThat(report.runs()).extracting(RunResult::client).containsExactly(Demo.PLAIN, WebFluxDemoConfiguration.RETRYING,
+                WebFluxDemoConfiguration.BUDGET_AT_WORK, WebFluxDemoConfiguration.RETRYING_REST_CLIENT,
+                WebFluxDemoConfiguration.HEDGING);
         RunResult plain = report.run(Demo.PLAIN);
-        RunResult retrying = report.run(Demo.RETRYING);
 
         assertThat(plain.calls()).isEqualTo(60);
         assertThat(plain.attempts()).as("the plain client sends each call once").isEqualTo(60);
         assertThat(plain.failures()).containsOnlyKeys("503");
         assertThat(plain.stopReasons()).isEmpty();
+        assertThat(plain.note()).isEmpty();
 
-        assertThat(retrying.calls()).isEqualTo(60);
-        assertThat(retrying.successes()).isGreaterThan(plain.successes());
-        assertThat(retrying.attempts()).isGreaterThan(retrying.calls()).isLessThanOrEqualTo(4L * retrying.calls());
-        assertThat(retrying.amplification()).isGreaterThan(1.0);
-        assertThat(retrying.stopReasons().values().stream().mapToLong(Long::longValue).sum()).isEqualTo(60);
-        assertThat(retrying.stopReasons().get("none")).isEqualTo(retrying.successes());
-
-        RunResult restClient = report.run(Demo.RETRYING_REST_CLIENT);
-        assertThat(restClient.calls()).isEqualTo(60);
-        assertThat(restClient.successes()).isGreaterThan(plain.successes());
-        assertThat(restClient.attempts()).isGreaterThan(restClient.calls()).isLessThanOrEqualTo(4L * restClient.calls());
-        assertThat(restClient.stopReasons().values().stream().mapToLong(Long::longValue).sum()).isEqualTo(60);
+        for (RunResult retrying : report.runs().subList(1, report.runs().size())) {
+            assertThat(retrying.calls()).as(retrying.client()).isEqualTo(60);
+            assertThat(retrying.successes()).as(retrying.client()).isGreaterThan(plain.successes());
+            assertThat(retrying.attempts()).as(retrying.client()).isGreaterThan(retrying.calls())
+                .isLessThanOrEqualTo(4L * retrying.calls());
+            assertThat(retrying.amplification()).as(retrying.client()).isGreaterThan(1.0);
+            assertThat(retrying.stopReasons().values().stream().mapToLong(Long::longValue).sum()).as(retrying.client())
+                .isEqualTo(60);
+            assertThat(retrying.stopReasons().get("none")).as(retrying.client()).isEqualTo(retrying.successes());
+        }
+        assertThat(report.run(WebFluxDemoConfiguration.RETRYING).note()).isEmpty();
+        assertThat(report.run(WebFluxDemoConfiguration.RETRYING_REST_CLIENT).note()).isEmpty();
+        assertThat(report.run(WebFluxDemoConfiguration.BUDGET_AT_WORK).note()).contains("budget");
+        assertThat(report.run(WebFluxDemoConfiguration.HEDGING).note()).contains("hedging");
     }
 
     @Test
@@ -110,7 +106,35 @@ class SampleApplicationTests {
             .expectStatus().isOk()
             .expectHeader().contentTypeCompatibleWith(MediaType.TEXT_PLAIN)
             .expectBody(String.class)
-            .value((table) -> assertThat(table).contains("amplification", Demo.PLAIN, Demo.RETRYING, Demo.RETRYING_REST_CLIENT));
+            .value((table) -> assertThat(table).contains("amplification", Demo.PLAIN, WebFluxDemoConfiguration.RETRYING,
+                    WebFluxDemoConfiguration.RETRYING_REST_CLIENT, WebFluxDemoConfiguration.HEDGING,
+                    "note: " + WebFluxDemoConfiguration.BUDGET_AT_WORK + ": upstreamRestClient right after the row above"));
+    }
+
+    /** Like with like: the rows' clients have one policy (the hedging one adds hedging) and a budget each. */
+    @Test
+    void theRowsClientsHaveOnePolicyAndABudgetEach() {
+        RetryClients clients = this.context.getBean(RetryClients.class);
+        RetryClient upstream = clients.get(WebFluxDemoConfiguration.UPSTREAM);
+        RetryClient rest = clients.get(WebFluxDemoConfiguration.UPSTREAM_REST);
+        RetryClient hedged = clients.get(WebFluxDemoConfiguration.UPSTREAM_HEDGED);
+
+        assertThat(rest.policy().settings()).isEqualTo(upstream.policy().settings());
+        assertThat(hedged.policy().settings().hedging().enabled()).isTrue();
+        assertThat(upstream.policy().settings().hedging().enabled()).isFalse();
+        assertThat(hedged.policy().settings()).usingRecursiveComparison().ignoringFields("hedging")
+            .isEqualTo(upstream.policy().settings());
+        assertThat(rest.budgets()).isNotSameAs(upstream.budgets()).isNotSameAs(hedged.budgets());
+        assertThat(upstream.policy().settings().attemptTimeout()).isEqualTo(Duration.ofMillis(500));
+        assertThat(upstream.policy().settings().deadline()).isEqualTo(Duration.ofSeconds(5));
+    }
+
+    /** The default run is WebFlux on Reactor Netty, although Spring MVC and Tomcat are on the classpath for the mvc profile. */
+    @Test
+    void theDefaultRunIsWebFluxOnReactorNetty() {
+        assertThat(this.context).isInstanceOf(ReactiveWebServerApplicationContext.class);
+        assertThat(((ReactiveWebServerApplicationContext) this.context).getWebServer()).isInstanceOf(NettyWebServer.class);
+        assertThat(this.context.getBeanProvider(MvcDemoConfiguration.class).getIfAvailable()).isNull();
     }
 
     @Test
@@ -154,8 +178,8 @@ class SampleApplicationTests {
 
         new DemoRunner(this.context.getBean(Demo.class), properties.demo().toRequest()).run(new DefaultApplicationArguments());
 
-        assertThat(output.getOut()).contains("plain (no retry): 10/20 calls done", "retrying (upstream): 20/20 calls done",
-                "client", "amplification", Demo.PLAIN, Demo.RETRYING, "/actuator/retry");
+        assertThat(output.getOut()).contains("plain (no retry): 10/20 calls done", "retrying WebClient (upstream): 20/20 calls done",
+                "client", "amplification", Demo.PLAIN, WebFluxDemoConfiguration.RETRYING, "/actuator/retry");
     }
 
     @Test
