@@ -2,15 +2,11 @@ package dev.httpretry.sample;
 
 import java.util.List;
 
-import dev.httpretry.client.RetryRequests;
 
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.web.client.RestClient;
-import org.springframework.web.client.support.RestClientHttpServiceGroupConfigurer;
 import org.springframework.web.service.registry.HttpServiceGroup;
-import org.springframework.web.service.registry.HttpServiceGroupConfigurer;
 import org.springframework.web.service.registry.HttpServiceProxyRegistry;
 import org.springframework.web.service.registry.ImportHttpServices;
 import org.springframework.web.servlet.function.RouterFunction;
@@ -21,9 +17,10 @@ import org.springframework.web.servlet.function.ServerResponse;
  * (on a server of its own, {@link UpstreamServer}) through the {@link UpstreamApi} of two HTTP service
  * groups backed by RestClient, each with its base URL from
  * {@code spring.http.serviceclient.<group>.base-url}. The rows: {@value Demo#PLAIN} through group
- * {@value #PLAIN_GROUP}, whose requests are sent once, and {@value #RETRYING} through group
- * {@value #RETRYING_GROUP}, whose requests retry under {@code http.retry.clients.upstream-api}. The two
- * groups are alike but for that.
+ * {@value #PLAIN_GROUP}, whose requests are sent once (its client is off:
+ * {@code http.retry.clients.upstream-api-plain.enabled: false}), and {@value #RETRYING} through group
+ * {@value #RETRYING_GROUP}, whose requests retry under a client of the group's name with the top-level
+ * policy. The two groups are alike but for that.
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
@@ -46,23 +43,6 @@ public class MvcDemoConfiguration {
     @Bean
     UpstreamServer upstreamServer(FlakyUpstream flakyUpstream, SampleProperties properties) {
         return new UpstreamServer(flakyUpstream, properties.upstream().port());
-    }
-
-    /**
-     * Names the retry client of each group's requests with {@link RetryRequests}: none for the plain
-     * group (sent once), {@value #RETRYING_GROUP} for the other.
-     */
-    @Bean
-    RestClientHttpServiceGroupConfigurer upstreamGroupsRetryClients() {
-        return (groups) -> groups.forEachClient((HttpServiceGroupConfigurer.ClientCallback<RestClient.Builder>) (group,
-                builder) -> {
-            if (group.name().equals(PLAIN_GROUP)) {
-                builder.defaultRequest((request) -> request.attributes(RetryRequests.noRetry()));
-            }
-            else if (group.name().equals(RETRYING_GROUP)) {
-                builder.defaultRequest((request) -> request.attributes(RetryRequests.client(RETRYING_GROUP)));
-            }
-        });
     }
 
     /** The demo's rows, each through the {@link UpstreamApi} proxy of its group. */
