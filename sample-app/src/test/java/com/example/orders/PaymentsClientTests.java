@@ -54,7 +54,7 @@ class PaymentsClientTests {
 
     @Test
     void two429sAreRetriedAfterTheirRetryAfter() {
-        this.faults.forClient("payments").next(2).respond(429, "Retry-After", "5");
+        this.faults.forClient("payments").next(2).respond(429, "Retry-After", "2");
 
         String body = this.client.get().uri("/charges/7").retrieve().bodyToMono(String.class).block(Duration.ofSeconds(5));
 
@@ -62,8 +62,8 @@ class PaymentsClientTests {
         this.recorder.lastCall("payments").check()
             .attempts(3)
             .statuses(429, 429, 200)
-            .waited(Duration.ofSeconds(5), DelaySource.RETRY_AFTER)
-            .waitedInAll(Duration.ofSeconds(10))               // skipped: the test takes milliseconds
+            .waited(Duration.ofSeconds(2), DelaySource.RETRY_AFTER)
+            .waitedInAll(Duration.ofSeconds(4))                // skipped: the test takes milliseconds
             .ended(StopReason.NONE);
     }
 

@@ -33,7 +33,7 @@ class QuotesSliceTests {
     @Test
     void a503IsRetriedAfterItsRetryAfter() {
         HttpHeaders retryAfter = new HttpHeaders();
-        retryAfter.add("Retry-After", "5");
+        retryAfter.add("Retry-After", "3");
         this.server.expect(requestTo("https://quotes.example/quotes/tea"))
             .andRespond(withStatus(HttpStatus.SERVICE_UNAVAILABLE).headers(retryAfter));
         this.server.expect(requestTo("https://quotes.example/quotes/tea"))
@@ -41,6 +41,6 @@ class QuotesSliceTests {
 
         assertThat(this.quotes.price("tea")).isEqualTo("12");
         this.server.verify();
-        this.recorder.lastCall().check().attempts(2).waited(Duration.ofSeconds(5), DelaySource.RETRY_AFTER);
+        this.recorder.lastCall().check().attempts(2).waited(Duration.ofSeconds(3), DelaySource.RETRY_AFTER);
     }
 }
