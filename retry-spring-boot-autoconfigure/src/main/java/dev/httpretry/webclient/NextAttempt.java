@@ -1,6 +1,7 @@
 package dev.httpretry.webclient;
 
 import dev.httpretry.client.AttemptObservation;
+import dev.httpretry.client.RetryWaits;
 import dev.httpretry.core.RetryDecision;
 import dev.httpretry.core.RetryExecution;
 import org.jspecify.annotations.Nullable;
@@ -47,7 +48,7 @@ final class NextAttempt {
         if (decision instanceof RetryDecision.Retry retry) {
             long delayNanos = retry.delay().toNanos();
             observeWait(call, delayNanos);
-            call.waitFor(waitOnly(call, call.toWait(delayNanos)));
+            call.waitFor(waitOnly(call, toWait(call, delayNanos)));
         }
         else if (decision instanceof RetryDecision.Stop) {
             call.fail();
@@ -71,7 +72,7 @@ final class NextAttempt {
      */
     static Disposable releaseThenWait(RetryingCall call, ClientResponse response, long delayNanos) {
         observeWait(call, delayNanos);
-        long waitEnd = call.getAsLong() + call.toWait(delayNanos);
+        long waitEnd = call.getAsLong() + toWait(call, delayNanos);
         BodyDrain drain = new BodyDrain(call.scheduler, call.execution.releaseNanos(),
                 () -> call.waitFor(waitOnly(call, Math.max(0, waitEnd - call.getAsLong()))));
         drain.drain(response);
@@ -87,6 +88,18 @@ final class NextAttempt {
             return null;
         }
         return PendingWaits.schedule(call.filter.waits, call.scheduler, call::sendAttempt, delayNanos, call::stopped);
+    }
+
+    /**
+     * How long the call waits in fact for a wait of {@code nanos}: all of it, or, when the waits are
+     * skipped ({@link RetryWaits#skipsWaits()}), nothing, and the call's clock moves on by it instead.
+     */
+    static long toWait(RetryingCall call, long nanos) {
+        if (!call.filter.waits.skipsWaits()) {
+            return nanos;
+        }
+        call.execution.skipWait(nanos);
+        return 0;
     }
 
     /** Marks the wait on the call's observation (with tracing: an event on its span). */

@@ -6,7 +6,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.function.LongSupplier;
 
-import dev.httpretry.client.RetryWaits;
 import dev.httpretry.core.HeaderLookup;
 import dev.httpretry.core.Outcome;
 import dev.httpretry.core.RetryClient;
@@ -99,18 +98,6 @@ final class RetryingCall extends CallerSubscription<ClientResponse> implements L
     @Override
     public long getAsLong() {
         return this.scheduler.now(TimeUnit.NANOSECONDS);
-    }
-
-    /**
-     * How long the call waits in fact for a wait of {@code nanos}: all of it, or, when the waits are
-     * skipped ({@link RetryWaits#skipsWaits()}), nothing, and the call's clock moves on by it instead.
-     */
-    long toWait(long nanos) {
-        if (!this.filter.waits.skipsWaits()) {
-            return nanos;
-        }
-        this.execution.skipWait(nanos);
-        return 0;
     }
 
     /** The caller cancelled: every attempt in flight and the wait are cancelled. */
