@@ -1,10 +1,11 @@
 package dev.httpretry.core;
 
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
@@ -32,13 +33,16 @@ public final class RetryBudgets {
     /** The most destinations kept by default: {@value}. */
     public static final int DEFAULT_MAX_DESTINATIONS = 1000;
 
+    private static final Comparator<DestinationBudget> LOWEST_FIRST = Comparator.comparingLong(DestinationBudget::available)
+            .thenComparing(DestinationBudget::destination);
+
     private static final RetryBudgets DISABLED = new RetryBudgets(null, 1);
 
     private final @Nullable Function<String, RetryBudget> factory;
 
     private final int maxDestinations;
 
-    private final LruBudgetMap budgets;
+    private final LruDestinationMap<RetryBudget> budgets;
 
     private RetryBudgets(@Nullable Function<String, RetryBudget> factory, int maxDestinations) {
         if (maxDestinations < 1) {
@@ -46,7 +50,7 @@ public final class RetryBudgets {
         }
         this.factory = factory;
         this.maxDestinations = maxDestinations;
-        this.budgets = new LruBudgetMap(maxDestinations, factory == null ? 1 : Math.min(maxDestinations, 1024));
+        this.budgets = new LruDestinationMap<>(maxDestinations, factory == null ? 1 : Math.min(maxDestinations, 1024));
     }
 
     /**
@@ -149,13 +153,7 @@ public final class RetryBudgets {
         if (this.factory == null) {
             return RetryBudget.unlimited();
         }
-        RetryBudget recent = this.budgets.mostRecentFor(scheme, host, port);
-        if (recent != null) {
-            return recent;
-        }
-        RetryBudget budget = forDestination(destination(scheme, host, port));
-        this.budgets.rememberParts(budget, scheme, host, port);
-        return budget;
+        return this.budgets.get(scheme, host, port, this.factory);
     }
 
     /**
@@ -168,8 +166,13 @@ public final class RetryBudgets {
         if (factory == null) {
             return Long.MAX_VALUE;
         }
-        OptionalLong least = this.budgets.leastAvailable();
-        return least.isPresent() ? least.getAsLong() : factory.apply("").available();
+        long[] least = { Long.MAX_VALUE };
+        boolean[] any = { false };
+        this.budgets.forEach((destination, budget) -> {
+            least[0] = Math.min(least[0], budget.available());
+            any[0] = true;
+        });
+        return any[0] ? least[0] : factory.apply("").available();
     }
 
     /**
@@ -187,7 +190,10 @@ public final class RetryBudgets {
         if (factory == null || limit == 0) {
             return List.of();
         }
-        return this.budgets.snapshot(limit);
+        List<DestinationBudget> all = new ArrayList<>(Math.min(this.budgets.size(), this.maxDestinations));
+        this.budgets.forEach((destination, budget) -> all.add(new DestinationBudget(destination, budget.available())));
+        all.sort(LOWEST_FIRST);
+        return List.copyOf(all.subList(0, Math.min(limit, all.size())));
     }
 
     /**

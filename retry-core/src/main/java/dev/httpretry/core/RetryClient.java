@@ -17,8 +17,9 @@ import org.jspecify.annotations.Nullable;
  * @param policy the effective policy
  * @param budgets the client's budgets, one per destination (scheme, host and port), shared by every call of the client
  * @param enabled whether the client retries at all; a disabled client sends each request once
+ * @param learned what the client learns per destination (a send rate, latencies), perhaps nothing
  */
-public record RetryClient(String name, RetryPolicy policy, RetryBudgets budgets, boolean enabled) {
+public record RetryClient(String name, RetryPolicy policy, RetryBudgets budgets, boolean enabled, LearnedDestinations learned) {
 
     /** The request header that makes a request outside {@code methods} safe to send again. */
     public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
@@ -28,6 +29,18 @@ public record RetryClient(String name, RetryPolicy policy, RetryBudgets budgets,
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(policy, "policy");
         Objects.requireNonNull(budgets, "budgets");
+        Objects.requireNonNull(learned, "learned");
+    }
+
+    /**
+     * A client that learns what its policy's settings say, on the system's monotonic time.
+     * @param name the client's name
+     * @param policy the effective policy
+     * @param budgets the client's budgets
+     * @param enabled whether the client retries at all
+     */
+    public RetryClient(String name, RetryPolicy policy, RetryBudgets budgets, boolean enabled) {
+        this(name, policy, budgets, enabled, LearnedDestinations.of(policy.settings(), System::nanoTime));
     }
 
     /**
@@ -62,7 +75,11 @@ public record RetryClient(String name, RetryPolicy policy, RetryBudgets budgets,
         // the key changes no decision for a method in methods, so it is looked up only otherwise
         boolean keyed = options.idempotent() || (!policy.settings().methods().contains(method) && hasIdempotencyKey(headers));
         RetryBudget budget = this.budgets.forDestination(String.valueOf(uri.getScheme()), String.valueOf(uri.getHost()), uri.getPort());
-        return policy.start(this.name, method, keyed, budget, listener.forCall(this.name, method, uri), nanoTime);
+        RetryExecution execution = policy.start(this.name, method, keyed, budget, listener.forCall(this.name, method, uri), nanoTime);
+        if (this.learned.enabled()) {
+            execution.learning = this.learned.forCall(String.valueOf(uri.getScheme()), String.valueOf(uri.getHost()), uri.getPort());
+        }
+        return execution;
     }
 
     /**

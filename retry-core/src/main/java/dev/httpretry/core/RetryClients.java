@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.LongSupplier;
 
 import org.jspecify.annotations.Nullable;
 
@@ -46,8 +47,10 @@ public final class RetryClients {
             throw new IllegalArgumentException("No policy for the '" + DEFAULT_CLIENT + "' client among " + policies.keySet());
         }
         Map<String, RetryClient> clients = new LinkedHashMap<>();
+        // the learned rates and latencies measure intervals: on a monotonic clock, nanoseconds; on another (tests), its millis
+        LongSupplier nanoTime = (clock instanceof MonotonicClock) ? System::nanoTime : () -> clock.millis() * 1_000_000L;
         policies.forEach((name, policy) -> clients.put(name, new RetryClient(name, policy, policy.newBudgets(clock),
-                !disabled.contains(name))));
+                !disabled.contains(name), LearnedDestinations.of(policy.settings(), nanoTime))));
         return new RetryClients(clients);
     }
 

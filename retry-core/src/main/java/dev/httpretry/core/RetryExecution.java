@@ -30,7 +30,7 @@ import org.jspecify.annotations.Nullable;
  * <p>Not thread-safe: the adapter reports one event at a time (a hedging adapter under a lock). Only
  * the call's end is guarded, so a caller's cancellation racing the last outcome ends the call once.
  */
-public final class RetryExecution extends CallState {
+public final class RetryExecution extends LearningState {
 
     /** The most bytes of a retried response read to release its connection; a longer body's connection is closed. */
     public static final int RELEASE_MAX_BYTES = 64 * 1024;
@@ -61,6 +61,7 @@ public final class RetryExecution extends CallState {
         if (hedges != null) {
             hedges.started(this.attempts);
         }
+        learnSent(this.attempts);
         return true;
     }
 
@@ -77,7 +78,7 @@ public final class RetryExecution extends CallState {
             return -1;
         }
         boolean safe = this.idempotencyKey || settings.methods().contains(this.method.toUpperCase(Locale.ROOT));
-        return safe ? Durations.toNanos(hedging.delay()) : -1;
+        return safe ? learnedHedgeDelayNanos() : -1;
     }
 
     /**
@@ -102,7 +103,7 @@ public final class RetryExecution extends CallState {
             history.hedges = hedges;
         }
         long left = timeLeftNanos();
-        if (!hedges.mayHedge() || this.attempts >= this.policy.settings().maxAttempts() || left <= 0) {
+        if (!hedges.mayHedge() || this.attempts >= this.policy.settings().maxAttempts() || left <= 0 || !hedgeTurn()) {
             return false;
         }
         if (!this.budget.tryAcquireRetry()) {
@@ -114,6 +115,7 @@ public final class RetryExecution extends CallState {
         }
         arm(left);
         hedges.hedgeSent(this.attempts);
+        learnSent(this.attempts);
         return true;
     }
 
@@ -141,6 +143,7 @@ public final class RetryExecution extends CallState {
 
     private RetryDecision onSuccess(int attempt, int status) {
         this.attemptInFlight = false;
+        learnSucceeded(attempt);
         if (this.listener != RetryListener.NONE) {
             Outcome outcome = Outcome.response(status);
             this.lastOutcome = outcome;
@@ -187,6 +190,7 @@ public final class RetryExecution extends CallState {
             return onSuccess(attempt, response.status());
         }
         this.attemptInFlight = false;
+        learnEnded(attempt, outcome);
         CallHistory history = this.history;
         HedgeRound hedges = (history != null) ? history.hedges : null;
         boolean othersInFlight = hedges != null && hedges.finished(attempt) && hedges.inFlight() > 0;
@@ -253,6 +257,7 @@ public final class RetryExecution extends CallState {
         }
         this.attemptInFlight = false;
         Outcome outcome = Outcome.failure(deadlineExceeded(true));
+        learnEnded(attempt, outcome);
         RetryDecision.Stop stop = new RetryDecision.Stop(Category.RESPONSE_TIMEOUT, StopReason.DEADLINE);
         told(attempt, outcome, stop);
         lose(attempt, outcome, stop);

@@ -44,6 +44,13 @@ public interface RetryListener {
     }
 
     /**
+     * An attempt waits for its turn at its destination ({@code adaptive.enabled}) before it is sent.
+     * @param event the wait
+     */
+    default void onThrottle(ThrottleEvent event) {
+    }
+
+    /**
      * A hedge (an extra copy of a request) was refused by the budget, or, when its call ended, won
      * or lost. Told before the call's end.
      * @param event the hedge
@@ -139,6 +146,18 @@ final class CompositeRetryListener implements RetryListener {
         for (RetryListener listener : this.listeners) {
             try {
                 listener.onBackoff(event);
+            }
+            catch (RuntimeException ex) {
+                failed(listener, ex);
+            }
+        }
+    }
+
+    @Override
+    public void onThrottle(ThrottleEvent event) {
+        for (RetryListener listener : this.listeners) {
+            try {
+                listener.onThrottle(event);
             }
             catch (RuntimeException ex) {
                 failed(listener, ex);

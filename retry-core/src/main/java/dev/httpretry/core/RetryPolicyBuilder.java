@@ -31,6 +31,8 @@ public final class RetryPolicyBuilder {
     private long bodyReplayLimit;
     private String attemptHeader;
     private RetrySettings.HedgingSettings hedging;
+
+    private boolean adaptive;
     private ExceptionClassifier exceptionClassifier = error -> null;
     private DoubleSupplier random = () -> ThreadLocalRandom.current().nextDouble();
     private Clock clock = Clock.systemUTC();
@@ -57,6 +59,7 @@ public final class RetryPolicyBuilder {
         this.bodyReplayLimit = settings.bodyReplayLimit();
         this.attemptHeader = settings.attemptHeader();
         this.hedging = settings.hedging();
+        this.adaptive = settings.adaptive();
         return this;
     }
 
@@ -217,19 +220,46 @@ public final class RetryPolicyBuilder {
      * Whether requests that may be sent again are hedged (default {@code false}); {@code true} to send another copy of a request that has not answered after {@link #hedgingDelay(Duration)}.
      */
     public RetryPolicyBuilder hedgingEnabled(boolean enabled) {
-        this.hedging = new RetrySettings.HedgingSettings(enabled, this.hedging.delay(), this.hedging.maxHedges());
+        RetrySettings.HedgingSettings h = this.hedging;
+        this.hedging = new RetrySettings.HedgingSettings(enabled, h.delay(), h.maxHedges(), h.autoDelay(), h.minDelay());
         return this;
     }
 
     /** How long the last copy of a hedged request goes unanswered before another is sent (default 1 second); positive. */
     public RetryPolicyBuilder hedgingDelay(Duration delay) {
-        this.hedging = new RetrySettings.HedgingSettings(this.hedging.enabled(), delay, this.hedging.maxHedges());
+        RetrySettings.HedgingSettings h = this.hedging;
+        this.hedging = new RetrySettings.HedgingSettings(h.enabled(), delay, h.maxHedges(), false, h.minDelay());
+        return this;
+    }
+
+    /**
+     * Takes the hedging delay from each destination's recent 95th percentile latency ({@code hedging.delay: auto}), never below {@link #hedgingMinDelay(Duration)}; the delay set by {@link #hedgingDelay(Duration)} applies until a destination has answered enough attempts.
+     */
+    public RetryPolicyBuilder hedgingAutoDelay() {
+        RetrySettings.HedgingSettings h = this.hedging;
+        this.hedging = new RetrySettings.HedgingSettings(h.enabled(), h.delay(), h.maxHedges(), true, h.minDelay());
+        return this;
+    }
+
+    /** The least an automatic hedging delay is (default 10 ms); positive. */
+    public RetryPolicyBuilder hedgingMinDelay(Duration minDelay) {
+        RetrySettings.HedgingSettings h = this.hedging;
+        this.hedging = new RetrySettings.HedgingSettings(h.enabled(), h.delay(), h.maxHedges(), h.autoDelay(), minDelay);
         return this;
     }
 
     /** The most extra copies of one hedged call (default {@value RetrySettings#DEFAULT_MAX_HEDGES}); 0 to 99. */
     public RetryPolicyBuilder maxHedges(int maxHedges) {
-        this.hedging = new RetrySettings.HedgingSettings(this.hedging.enabled(), this.hedging.delay(), maxHedges);
+        RetrySettings.HedgingSettings h = this.hedging;
+        this.hedging = new RetrySettings.HedgingSettings(h.enabled(), h.delay(), maxHedges, h.autoDelay(), h.minDelay());
+        return this;
+    }
+
+    /**
+     * Whether each destination gets a send rate that falls when it pushes back and climbs back as it answers (default {@code false}): every attempt waits for its turn.
+     */
+    public RetryPolicyBuilder adaptive(boolean enabled) {
+        this.adaptive = enabled;
         return this;
     }
 
@@ -263,7 +293,7 @@ public final class RetryPolicyBuilder {
         RetrySettings settings = new RetrySettings(this.maxAttempts,
                 new Backoff(this.initialDelay, this.multiplier, this.maxDelay, this.jitter), this.attemptTimeout,
                 this.deadline, this.retryAfter, this.statuses, this.serverErrorRetries, this.connectionRefusedMinDelay,
-                this.methods, this.budget, this.bodyReplayLimit, this.attemptHeader, this.hedging);
+                this.methods, this.budget, this.bodyReplayLimit, this.attemptHeader, this.hedging, this.adaptive);
         return new DefaultRetryPolicy(settings, this.exceptionClassifier, this.random, this.clock);
     }
 }

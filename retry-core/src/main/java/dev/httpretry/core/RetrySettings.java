@@ -27,10 +27,12 @@ import java.util.Set;
  * @param bodyReplayLimit the most bytes of a request body kept to send it again; a larger body is sent once
  * @param attemptHeader the header that carries the attempt number on every attempt after the first; empty for none
  * @param hedging whether and when a request that has not answered yet is sent again alongside
+ * @param adaptive whether each destination gets a send rate it learns from its pushback
  */
 public record RetrySettings(int maxAttempts, Backoff backoff, Duration attemptTimeout, Duration deadline,
         RetryAfterSettings retryAfter, Set<Integer> statuses, int serverErrorRetries, Duration connectionRefusedMinDelay,
-        Set<String> methods, BudgetSettings budget, long bodyReplayLimit, String attemptHeader, HedgingSettings hedging) {
+        Set<String> methods, BudgetSettings budget, long bodyReplayLimit, String attemptHeader, HedgingSettings hedging,
+        boolean adaptive) {
 
     /** Default {@code max-attempts}: {@value}. */
     public static final int DEFAULT_MAX_ATTEMPTS = 4;
@@ -89,6 +91,9 @@ public record RetrySettings(int maxAttempts, Backoff backoff, Duration attemptTi
     /** Default {@code hedging.delay}: 1 second. */
     public static final Duration DEFAULT_HEDGING_DELAY = Duration.ofSeconds(1);
 
+    /** Default {@code hedging.min-delay}: 10 milliseconds. */
+    public static final Duration DEFAULT_HEDGING_MIN_DELAY = Duration.ofMillis(10);
+
     /** Default {@code hedging.max-hedges}: {@value}. */
     public static final int DEFAULT_MAX_HEDGES = 1;
 
@@ -100,7 +105,7 @@ public record RetrySettings(int maxAttempts, Backoff backoff, Duration attemptTi
             new Backoff(DEFAULT_INITIAL_DELAY, DEFAULT_MULTIPLIER, DEFAULT_MAX_DELAY, Jitter.FULL),
             DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_DEADLINE, RetryAfterSettings.DEFAULTS, DEFAULT_STATUSES,
             DEFAULT_SERVER_ERROR_RETRIES, DEFAULT_CONNECTION_REFUSED_MIN_DELAY, DEFAULT_METHODS, BudgetSettings.DEFAULTS,
-            DEFAULT_BODY_REPLAY_LIMIT, "", HedgingSettings.DEFAULTS);
+            DEFAULT_BODY_REPLAY_LIMIT, "", HedgingSettings.DEFAULTS, false);
 
     /**
      * Checks every value and keeps sorted, unmodifiable copies of the sets.
@@ -123,31 +128,35 @@ public record RetrySettings(int maxAttempts, Backoff backoff, Duration attemptTi
     }
 
     /**
+     * Settings whose destinations do not learn a send rate.
+     * @param maxAttempts the most attempts of one call, the first included
+     * @param backoff the waits between attempts
+     * @param attemptTimeout the longest one attempt may take
+     * @param deadline the longest the whole call may take
+     * @param retryAfter how {@code Retry-After} is honoured
+     * @param statuses the response statuses that are retried
+     * @param serverErrorRetries how often a 500 is retried within one call
+     * @param connectionRefusedMinDelay the least a refused connection waits
+     * @param methods the methods retried once the request may have reached the server
+     * @param budget the retry budget of each destination of a client
+     * @param bodyReplayLimit the most bytes of a request body kept to send it again
+     * @param attemptHeader the header that carries the attempt number; empty for none
+     * @param hedging whether and when a request is hedged
+     */
+    public RetrySettings(int maxAttempts, Backoff backoff, Duration attemptTimeout, Duration deadline,
+            RetryAfterSettings retryAfter, Set<Integer> statuses, int serverErrorRetries, Duration connectionRefusedMinDelay,
+            Set<String> methods, BudgetSettings budget, long bodyReplayLimit, String attemptHeader, HedgingSettings hedging) {
+        this(maxAttempts, backoff, attemptTimeout, deadline, retryAfter, statuses, serverErrorRetries, connectionRefusedMinDelay,
+                methods, budget, bodyReplayLimit, attemptHeader, hedging, false);
+    }
+
+    /**
      * The settings as the {@code retry} endpoint shows them: keyed by property name, durations in their
      * configured form ({@code 250ms}), in the order of the property table.
      * @return the description, a new map
      */
     public java.util.Map<String, Object> describe() {
-        java.util.Map<String, Object> backoffView = new java.util.LinkedHashMap<>();
-        backoffView.put("initial-delay", Durations.format(this.backoff.initialDelay()));
-        backoffView.put("multiplier", this.backoff.multiplier());
-        backoffView.put("max-delay", Durations.format(this.backoff.maxDelay()));
-        backoffView.put("jitter", this.backoff.jitter().configName());
-        java.util.Map<String, Object> view = new java.util.LinkedHashMap<>();
-        view.put("max-attempts", this.maxAttempts);
-        view.put("backoff", backoffView);
-        view.put("attempt-timeout", Durations.format(this.attemptTimeout));
-        view.put("deadline", Durations.format(this.deadline));
-        view.put("retry-after", this.retryAfter.describe());
-        view.put("statuses", this.statuses);
-        view.put("server-error-retries", this.serverErrorRetries);
-        view.put("connection-refused-min-delay", Durations.format(this.connectionRefusedMinDelay));
-        view.put("methods", this.methods);
-        view.put("budget", this.budget.describe());
-        view.put("body-replay-limit", this.bodyReplayLimit);
-        view.put("attempt-header", this.attemptHeader);
-        view.put("hedging", this.hedging.describe());
-        return view;
+        return SettingsView.of(this);
     }
 
     /**
@@ -171,13 +180,6 @@ public record RetrySettings(int maxAttempts, Backoff backoff, Duration attemptTi
             SettingChecks.notNegative("retry-after.max-wait", maxWait);
         }
 
-        java.util.Map<String, Object> describe() {
-            java.util.Map<String, Object> view = new java.util.LinkedHashMap<>();
-            view.put("enabled", this.enabled);
-            view.put("max-wait", Durations.format(this.maxWait));
-            view.put("rate-limit-headers", this.rateLimitHeaders);
-            return view;
-        }
     }
 
     /**
@@ -228,15 +230,6 @@ public record RetrySettings(int maxAttempts, Backoff backoff, Duration attemptTi
                     : RetryBudget.unlimited();
         }
 
-        java.util.Map<String, Object> describe() {
-            java.util.Map<String, Object> view = new java.util.LinkedHashMap<>();
-            view.put("enabled", this.enabled);
-            view.put("ratio", this.ratio);
-            view.put("min-retries-per-second", this.minRetriesPerSecond);
-            view.put("max-destinations", this.maxDestinations);
-            view.put("window", Durations.format(this.window));
-            return view;
-        }
     }
 
     /**
@@ -246,29 +239,35 @@ public record RetrySettings(int maxAttempts, Backoff backoff, Duration attemptTi
      * copies, within {@code max-attempts} and the deadline; the first response that is not retried wins.
      *
      * @param enabled whether requests are hedged
-     * @param delay how long the last copy goes unanswered before another is sent
+     * @param delay how long the last copy goes unanswered before another is sent; with {@code autoDelay},
+     *     the delay until the destination has answered {@value LatencyWindow#MIN_SAMPLES} attempts
      * @param maxHedges the most extra copies of one call
+     * @param autoDelay whether the delay is the destination's recent 95th percentile latency ({@code delay: auto})
+     * @param minDelay the least an automatic delay is
      */
-    public record HedgingSettings(boolean enabled, Duration delay, int maxHedges) {
+    public record HedgingSettings(boolean enabled, Duration delay, int maxHedges, boolean autoDelay, Duration minDelay) {
 
-        /** The defaults: off, after 1 second, at most 1 extra copy. */
+        /** The defaults: off, after 1 second, at most 1 extra copy; an automatic delay at least 10 ms. */
         public static final HedgingSettings DEFAULTS = new HedgingSettings(false, DEFAULT_HEDGING_DELAY, DEFAULT_MAX_HEDGES);
 
         /**
          * Checks the values.
-         * @throws InvalidSettingException if the delay is not positive or the number of hedges is out of range
+         * @throws InvalidSettingException if a delay is not positive or the number of hedges is out of range
          */
         public HedgingSettings {
             SettingChecks.positive("hedging.delay", delay);
             SettingChecks.checkMaxHedges(maxHedges);
+            SettingChecks.positive("hedging.min-delay", minDelay);
         }
 
-        java.util.Map<String, Object> describe() {
-            java.util.Map<String, Object> view = new java.util.LinkedHashMap<>();
-            view.put("enabled", this.enabled);
-            view.put("delay", Durations.format(this.delay));
-            view.put("max-hedges", this.maxHedges);
-            return view;
+        /**
+         * Settings with a delay set by hand.
+         * @param enabled whether requests are hedged
+         * @param delay how long the last copy goes unanswered before another is sent
+         * @param maxHedges the most extra copies of one call
+         */
+        public HedgingSettings(boolean enabled, Duration delay, int maxHedges) {
+            this(enabled, delay, maxHedges, false, DEFAULT_HEDGING_MIN_DELAY);
         }
     }
 }

@@ -39,7 +39,13 @@ public enum StopReason {
      * The client is shutting down: a wait before the next attempt could not be started (its timer
      * was refused) or was cut short when the application closed.
      */
-    SHUTDOWN;
+    SHUTDOWN,
+
+    /**
+     * The destination's learned send rate ({@code adaptive.enabled}) gave an attempt its turn only
+     * after the call's deadline: the call failed at once, without sending it.
+     */
+    THROTTLED;
 
     /**
      * The lower-case name used as a metric tag ({@code not_retryable}, ...).

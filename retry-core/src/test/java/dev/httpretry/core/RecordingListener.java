@@ -14,6 +14,13 @@ final class RecordingListener implements RetryListener {
 
     final List<CallEvent> calls = new ArrayList<>();
 
+    final List<ThrottleEvent> throttles = new ArrayList<>();
+
+    @Override
+    public void onThrottle(ThrottleEvent event) {
+        this.throttles.add(event);
+    }
+
     @Override
     public void onAttempt(AttemptEvent event) {
         this.attempts.add(event);

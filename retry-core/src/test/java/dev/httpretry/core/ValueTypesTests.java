@@ -78,7 +78,7 @@ class ValueTypesTests {
     @Test
     void stopReasonTagValuesMatchTheMetricsContract() {
         assertThat(Arrays.stream(StopReason.values()).map(StopReason::tagValue)).containsExactly("none", "not_retryable",
-                "exhausted", "deadline", "budget", "retry_after_too_long", "unsafe_method", "body_not_replayable", "cancelled", "shutdown");
+                "exhausted", "deadline", "budget", "retry_after_too_long", "unsafe_method", "body_not_replayable", "cancelled", "shutdown", "throttled");
     }
 
     @Test

@@ -76,8 +76,12 @@ public class RetryEndpoint {
         List<DestinationDescriptor> destinations = budgets.snapshot(MAX_DESTINATIONS_SHOWN).stream()
             .map((destination) -> new DestinationDescriptor(destination.destination(), destination.available()))
             .toList();
+        List<LearnedDescriptor> learned = client.learned().snapshot(MAX_DESTINATIONS_SHOWN).stream()
+            .map((destination) -> new LearnedDescriptor(destination.destination(), destination.rate(), destination.sendingRate(),
+                    destination.hedgeDelayMillis(), destination.latencies()))
+            .toList();
         StateDescriptor state = new StateDescriptor(calls, snapshot.attempts(), snapshot.waits(),
-                (available == Long.MAX_VALUE) ? null : available, budgets.size(), destinations);
+                (available == Long.MAX_VALUE) ? null : available, budgets.size(), destinations, learned);
         return new ClientDescriptor(client.name(), client.enabled(), client.policy().settings().describe(), state);
     }
 
@@ -108,10 +112,26 @@ public class RetryEndpoint {
      *     or {@code null} without a budget
      * @param budgetDestinations how many destinations it keeps a budget for
      * @param destinations the destinations with the least budget left, at most {@value #MAX_DESTINATIONS_SHOWN}, lowest first
+     * @param learned what it learned of each destination ({@code adaptive.enabled}, {@code hedging.delay: auto}),
+     *     at most {@value #MAX_DESTINATIONS_SHOWN}, by destination; empty when it learns nothing
      */
     public record StateDescriptor(CallsDescriptor calls, long attempts, long retries,
             @JsonProperty("budget-available") @Nullable Long budgetAvailable,
-            @JsonProperty("budget-destinations") int budgetDestinations, List<DestinationDescriptor> destinations) {
+            @JsonProperty("budget-destinations") int budgetDestinations, List<DestinationDescriptor> destinations,
+            List<LearnedDescriptor> learned) {
+    }
+
+    /**
+     * What a client learned of one destination.
+     * @param destination its scheme, host and port
+     * @param rate the send rate its attempts are given, per second; {@code null} while nothing waits
+     *     (it has not pushed back yet, or the client does not learn rates)
+     * @param sendingRate the rate its attempts went out at lately, per second; {@code null} when the client does not learn rates
+     * @param hedgeDelayMillis the hedging delay its calls get now, with {@code hedging.delay: auto}; else {@code null}
+     * @param latencies how many recent latencies that delay is read from
+     */
+    public record LearnedDescriptor(String destination, @Nullable Double rate, @JsonProperty("sending-rate") @Nullable Double sendingRate,
+            @JsonProperty("hedge-delay-ms") @Nullable Double hedgeDelayMillis, int latencies) {
     }
 
     /**

@@ -75,6 +75,9 @@ public class PolicyProperties {
     @NestedConfigurationProperty
     private final HedgingProperties hedging = new HedgingProperties();
 
+    @NestedConfigurationProperty
+    private final AdaptiveProperties adaptive = new AdaptiveProperties();
+
     public @Nullable Integer getMaxAttempts() {
         return this.maxAttempts;
     }
@@ -163,6 +166,10 @@ public class PolicyProperties {
         return this.hedging;
     }
 
+    public AdaptiveProperties getAdaptive() {
+        return this.adaptive;
+    }
+
     /**
      * Sets each value given here on the builder; one that is not set leaves the builder's value.
      * @throws dev.httpretry.core.InvalidSettingException if a value is not allowed
@@ -181,6 +188,7 @@ public class PolicyProperties {
         set((this.bodyReplayLimit != null) ? this.bodyReplayLimit.toBytes() : null, builder::bodyReplayLimit);
         set(this.attemptHeader, builder::attemptHeader);
         this.hedging.applyTo(builder);
+        this.adaptive.applyTo(builder);
     }
 
     /** Sets a value that is set; an unset one leaves the builder's. */

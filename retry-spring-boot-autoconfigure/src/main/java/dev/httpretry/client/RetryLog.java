@@ -14,6 +14,7 @@ import dev.httpretry.core.HedgeEvent;
 import dev.httpretry.core.Outcome;
 import dev.httpretry.core.RetryDecision;
 import dev.httpretry.core.RetryListener;
+import dev.httpretry.core.ThrottleEvent;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
@@ -25,7 +26,7 @@ import org.apache.commons.logging.LogFactory;
  * it. The URI is logged without its query string, user info or fragment: those may hold secrets.
  *
  * <p>Lines look like {@code [payments, RestClient] GET http://host/orders attempt 1: status 503 (UNAVAILABLE) -> retry},
- * {@code ... wait 120ms (backoff) before attempt 2} and {@code ... end after 3 attempts: exhausted, status 503 returned as it was};
+ * {@code ... wait 120ms (backoff) before attempt 2}, {@code ... attempt 2 waits 40ms for its turn (the destination's learned rate)} and {@code ... end after 3 attempts: exhausted, status 503 returned as it was};
  * a call that ends on an exception of its own (the deadline passed between attempts, the application
  * stopped) says {@code ... end after 1 attempt: shutdown, error java.lang.IllegalStateException}, as the caller gets it.
  */
@@ -78,6 +79,12 @@ final class RetryLog implements RetryListener {
     public void onBackoff(BackoffEvent event) {
         logger.debug(prefix(event.client(), event.method()) + " wait " + delay(event.delay()) + " ("
                 + event.source().tagValue() + ") before attempt " + (event.attempt() + 1));
+    }
+
+    @Override
+    public void onThrottle(ThrottleEvent event) {
+        logger.debug(prefix(event.client(), event.method()) + " attempt " + event.attempt() + " waits " + delay(event.delay())
+                + " for its turn (the destination's learned rate)");
     }
 
     @Override

@@ -13,6 +13,7 @@ import dev.httpretry.core.DelaySource;
 import dev.httpretry.core.ExceptionClassifier;
 import dev.httpretry.core.HedgeEvent;
 import dev.httpretry.core.Outcome;
+import dev.httpretry.core.ThrottleEvent;
 import dev.httpretry.core.RetryBudgets;
 import dev.httpretry.core.RetryClients;
 import dev.httpretry.core.RetryListener;
@@ -47,6 +48,9 @@ public final class RetryMetrics implements RetryListener {
     /** Timer, one per wait. */
     public static final String BACKOFF = "http.client.retry.backoff";
 
+    /** Timer, one per attempt that waited for its turn at its destination ({@code adaptive.enabled}). */
+    public static final String THROTTLE_WAIT = "http.client.retry.throttle.wait";
+
     /** Counter, one per hedge: won, lost or refused by the budget. */
     public static final String HEDGES = "http.client.retry.hedges";
 
@@ -71,6 +75,8 @@ public final class RetryMetrics implements RetryListener {
     private final Map<BackoffKey, Timer> backoffs = new ConcurrentHashMap<>();
 
     private final Map<HedgeKey, Counter> hedges = new ConcurrentHashMap<>();
+
+    private final Map<String, Timer> throttleWaits = new ConcurrentHashMap<>();
 
     /** The same counters again, by client and method, then in arrays: what a call that succeeds records allocates nothing. */
     private final Map<String, Map<String, MethodMeters>> byClient = new ConcurrentHashMap<>();
@@ -105,27 +111,11 @@ public final class RetryMetrics implements RetryListener {
         return new MeterFilter() {
             @Override
             public Meter.Id map(Meter.Id id) {
-                String description = (id.getDescription() == null) ? description(id) : null;
+                String description = (id.getDescription() == null) ? ObservedMeters.description(id) : null;
                 return (description != null) ? new Meter.Id(id.getName(), Tags.of(id.getTagsAsIterable()), id.getBaseUnit(),
                         description, id.getType()) : id;
             }
         };
-    }
-
-    /** The description of a meter Micrometer derives from one of our observations, or {@code null} for any other. */
-    private static @Nullable String description(Meter.Id id) {
-        String name = id.getName();
-        if (name.equals(ATTEMPT_OBSERVATION)) {
-            return "Attempts of HTTP calls under http-retry, each timed until its response headers or its error";
-        }
-        if (name.equals(ATTEMPT_OBSERVATION + ".active")) {
-            return "Attempts of HTTP calls under http-retry in flight now";
-        }
-        if (id.getType() == Meter.Type.COUNTER && name.endsWith("." + AttemptObservation.WAIT_EVENT)) {
-            return "Waits before a retry under http-retry, counted on the call's observation (their lengths: "
-                    + BACKOFF + ")";
-        }
-        return null;
     }
 
     @Override
@@ -153,6 +143,14 @@ public final class RetryMetrics implements RetryListener {
     @Override
     public void onBackoff(BackoffEvent event) {
         lookup(this.backoffs, new BackoffKey(event.client(), event.source()), this::backoffTimer).record(event.delay());
+    }
+
+    @Override
+    public void onThrottle(ThrottleEvent event) {
+        lookup(this.throttleWaits, event.client(), (client) -> Timer.builder(THROTTLE_WAIT)
+            .description("Waits of attempts for their turn at their destination's learned send rate (adaptive.enabled)")
+            .tag("client", client)
+            .register(this.registry)).record(event.delay());
     }
 
     @Override

@@ -52,6 +52,14 @@ final class BlockingCall {
     ClientHttpResponse run() throws IOException {
         RetryExecution call = this.call;
         while (true) {
+            long turn = call.turnNanos();
+            if (turn < 0) {
+                throw failure();
+            }
+            if (turn > 0) {
+                // the destination's learned rate: its turn is a real wait, even in a test that skips waits
+                await(turn, false);
+            }
             if (!call.startAttempt()) {
                 throw failure();
             }
@@ -130,7 +138,7 @@ final class BlockingCall {
             if (!this.observations.isNoop()) {
                 AttemptObservation.waiting(this.observations.getCurrentObservation(), call.attempts() + 1, retry.delay().toNanos());
             }
-            await(retry.delay().toNanos());
+            await(retry.delay().toNanos(), this.waits.skipsWaits());
         }
     }
 
@@ -183,10 +191,10 @@ final class BlockingCall {
         observed.stop((error != null) ? error : new IOException("No response"));
     }
 
-    /** Waits before the next attempt; a wait that cannot end as planned ends the call. */
-    private void await(long nanos) throws IOException {
+    /** Waits before the next attempt (or its turn); a wait that cannot end as planned ends the call. */
+    private void await(long nanos, boolean skip) throws IOException {
         long toWait = nanos;
-        if (this.waits.skipsWaits()) {
+        if (skip) {
             // a test that skips waits: the call's clock moves on instead, so every later decision is the same
             this.call.skipWait(nanos);
             toWait = 0;

@@ -87,7 +87,40 @@ final class NextAttempt {
         if (call.isCancelled()) {
             return null;
         }
-        return PendingWaits.schedule(call.filter.waits, call.scheduler, call::sendAttempt, delayNanos, call::stopped);
+        return PendingWaits.schedule(call.filter.waits, call.scheduler, () -> takeTurn(call), delayNanos, call::stopped);
+    }
+
+    /**
+     * Sends the next attempt when its turn at its destination comes ({@code adaptive.enabled}): now,
+     * after a wait (a real one, even in a test that skips waits), or never, the call failing at once
+     * when the turn would come after its deadline.
+     */
+    static void takeTurn(RetryingCall call) {
+        if (call.isCancelled()) {
+            return;
+        }
+        long turn = call.execution.turnNanos();
+        if (turn == 0) {
+            call.sendAttempt();
+        }
+        else if (turn < 0) {
+            call.fail();
+        }
+        else {
+            call.waitFor(PendingWaits.schedule(call.filter.waits, call.scheduler, call::sendAttempt, turn, call::stopped));
+        }
+    }
+
+    /**
+     * How long the call waits in fact for a wait of {@code nanos}: all of it, or, when the waits are
+     * skipped ({@link RetryWaits#skipsWaits()}), nothing, and the call's clock moves on by it instead.
+     */
+    static long toWait(RetryingCall call, long nanos) {
+        if (!call.filter.waits.skipsWaits()) {
+            return nanos;
+        }
+        call.execution.skipWait(nanos);
+        return 0;
     }
 
     /**

@@ -81,7 +81,7 @@ final class RetryingCall extends CallerSubscription<ClientResponse> implements L
     public void subscribe(CoreSubscriber<? super ClientResponse> actual) {
         if (SUBSCRIBED.compareAndSet(this, 0, 1)) {
             subscribed(actual);
-            sendAttempt();
+            NextAttempt.takeTurn(this);
         }
         else {
             new RetryingCall(this.filter, this.client, this.request, this.next).subscribe(actual);

@@ -45,7 +45,7 @@ class ConfigurationMetadataTests {
             "budget.max-destinations", "retry-after.rate-limit-headers", "body-replay-limit", "attempt-header",
             "hedging.enabled", "hedging.delay", "hedging.max-hedges",
             // added in 0.3
-            "budget.window", "testing.skip-waits");
+            "budget.window", "testing.skip-waits", "adaptive.enabled", "hedging.min-delay");
 
     private static JsonNode metadata;
 

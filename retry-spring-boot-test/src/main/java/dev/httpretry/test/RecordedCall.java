@@ -14,6 +14,7 @@ import dev.httpretry.core.DelaySource;
 import dev.httpretry.core.HedgeEvent;
 import dev.httpretry.core.RetryListener;
 import dev.httpretry.core.StopReason;
+import dev.httpretry.core.ThrottleEvent;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -35,6 +36,8 @@ public final class RecordedCall {
     private final List<Wait> waits = new ArrayList<>();
 
     private final List<HedgeEvent.Outcome> hedges = new ArrayList<>();
+
+    private final List<Duration> turns = new ArrayList<>();
 
     private @Nullable StopReason stopReason;
 
@@ -140,6 +143,14 @@ public final class RecordedCall {
     }
 
     /**
+     * How long its attempts waited for their turn at the destination's learned rate ({@code adaptive.enabled}).
+     * @return a copy, in order; empty when no attempt waited
+     */
+    public synchronized List<Duration> turns() {
+        return List.copyOf(this.turns);
+    }
+
+    /**
      * The hedges of a hedged call: each copy that won, lost or was refused.
      * @return a copy, in order
      */
@@ -183,6 +194,11 @@ public final class RecordedCall {
             }
 
             @Override
+            public void onThrottle(ThrottleEvent event) {
+                addTurn(event.delay());
+            }
+
+            @Override
             public void onCallEnd(CallEvent event) {
                 ended(event.reason(), event.attempts());
             }
@@ -195,6 +211,10 @@ public final class RecordedCall {
 
     private synchronized void add(Wait wait) {
         this.waits.add(wait);
+    }
+
+    private synchronized void addTurn(Duration turn) {
+        this.turns.add(turn);
     }
 
     private synchronized void add(HedgeEvent.Outcome hedge) {

@@ -1,47 +1,46 @@
 package dev.httpretry.core;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
-import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 
 import org.jspecify.annotations.Nullable;
 
 /**
- * The budgets of {@link RetryBudgets}, keyed by destination, that keeps at most a given number
- * and drops the least recently used first: a {@link ConcurrentHashMap} for lookups, and an
- * access-ordered, doubly linked list under a short lock for the use order, both O(1). Thread-safe.
+ * What a client keeps per destination (its budgets, its adaptive rates, its latencies), keyed by
+ * destination, at most a given number of them, dropping the least recently used first: a
+ * {@link ConcurrentHashMap} for lookups, and an access-ordered, doubly linked list under a short lock
+ * for the use order, both O(1). The destination used last is found from its URI's parts without
+ * building its key. Thread-safe.
+ * @param <V> what is kept per destination
  */
-final class LruBudgetMap {
-
-    private static final Comparator<DestinationBudget> LOWEST_FIRST = Comparator.comparingLong(DestinationBudget::available)
-            .thenComparing(DestinationBudget::destination);
+final class LruDestinationMap<V> {
 
     private final int maxDestinations;
 
-    private final ConcurrentHashMap<String, Node> nodes;
+    private final ConcurrentHashMap<String, Node<V>> nodes;
 
     /** Guards the list, {@link Node#linked} and {@link #count}; a lock, not a monitor, so virtual threads never pin. */
     private final ReentrantLock lock = new ReentrantLock();
 
     /** The sentinel of a circular list: {@code head.next} is the least recently used, {@code head.prev} the most. */
-    private final Node head = new Node("", RetryBudget.unlimited());
+    private final Node<V> head = new Node<>("", null);
 
     /** Written under the lock; read without it, to skip the lock for the destination used last. */
-    private volatile @Nullable Node mostRecent;
+    private volatile @Nullable Node<V> mostRecent;
 
     private int count;
 
     /**
-     * A map that keeps at most {@code maxDestinations} budgets.
+     * A map that keeps at most {@code maxDestinations} values.
      * @param maxDestinations the most destinations kept, at least 1 (checked by the caller)
      * @param initialCapacity the initial capacity of the lookup map
      */
-    LruBudgetMap(int maxDestinations, int initialCapacity) {
+    LruDestinationMap(int maxDestinations, int initialCapacity) {
         this.maxDestinations = maxDestinations;
         this.nodes = new ConcurrentHashMap<>(initialCapacity);
         this.head.prev = this.head;
@@ -49,14 +48,14 @@ final class LruBudgetMap {
     }
 
     /**
-     * The budget of a destination, made by {@code factory} if it is not kept yet (dropping the least
+     * The value of a destination, made by {@code factory} if it is not kept yet (dropping the least
      * recently used destination when full), and marked as the most recently used.
      * @param key the destination
-     * @param factory makes the budget of a new destination, under the lock
-     * @return its budget
+     * @param factory makes the value of a new destination, under the lock
+     * @return its value
      */
-    RetryBudget get(String key, Function<String, RetryBudget> factory) {
-        Node node = this.nodes.get(key);
+    V get(String key, Function<String, V> factory) {
+        Node<V> node = this.nodes.get(key);
         if (node != null) {
             if (this.mostRecent != node) {
                 this.lock.lock();
@@ -69,65 +68,84 @@ final class LruBudgetMap {
                     this.lock.unlock();
                 }
             }
-            return node.budget;
+            return node.value();
         }
         return add(key, factory);
     }
 
     /**
-     * The budget of the most recently used destination, when it was last looked up by these URI
-     * parts, so that a client that calls one host finds it without building its key.
-     * @return the budget, or {@code null} when these parts are not those of the most recent destination
+     * The value of the destination of these URI parts ({@link RetryBudgets#destination}), made by
+     * {@code factory} if it is not kept yet; the destination used last is found without building its key.
+     * @param scheme the URI's scheme
+     * @param host the URI's host
+     * @param port the URI's port, or -1
+     * @param factory makes the value of a new destination, under the lock
+     * @return its value
      */
-    @Nullable RetryBudget mostRecentFor(String scheme, String host, int port) {
-        Node recent = this.mostRecent;
+    V get(String scheme, String host, int port, Function<String, V> factory) {
+        V recent = mostRecentFor(scheme, host, port);
+        if (recent != null) {
+            return recent;
+        }
+        V value = get(RetryBudgets.destination(scheme, host, port), factory);
+        rememberParts(value, scheme, host, port);
+        return value;
+    }
+
+    /**
+     * The value of the most recently used destination, when it was last looked up by these URI
+     * parts, so that a client that calls one host finds it without building its key.
+     * @return the value, or {@code null} when these parts are not those of the most recent destination
+     */
+    @Nullable V mostRecentFor(String scheme, String host, int port) {
+        Node<V> recent = this.mostRecent;
         if (recent != null) {
             Parts parts = recent.parts;
             if (parts != null && parts.matches(scheme, host, port)) {
-                return recent.budget;
+                return recent.value();
             }
         }
         return null;
     }
 
     /**
-     * Remembers the URI parts that {@code budget} was just looked up by, if it is still the most
+     * Remembers the URI parts that {@code value} was just looked up by, if it is still the most
      * recently used destination's, for {@link #mostRecentFor(String, String, int)}.
      */
-    void rememberParts(RetryBudget budget, String scheme, String host, int port) {
-        Node found = this.mostRecent;
-        if (found != null && found.budget == budget) {
+    void rememberParts(V value, String scheme, String host, int port) {
+        Node<V> found = this.mostRecent;
+        if (found != null && found.value == value) {
             found.parts = new Parts(scheme, host, port);
         }
     }
 
-    private RetryBudget add(String key, Function<String, RetryBudget> factory) {
+    private V add(String key, Function<String, V> factory) {
         this.lock.lock();
         try {
-            Node node = this.nodes.get(key);
+            Node<V> node = this.nodes.get(key);
             if (node != null) {
                 moveToMostRecent(node);
-                return node.budget;
+                return node.value();
             }
-            RetryBudget budget = Objects.requireNonNull(factory.apply(key), () -> "The budget factory made null for " + key);
+            V value = Objects.requireNonNull(factory.apply(key), () -> "The factory made null for " + key);
             if (this.count == this.maxDestinations) {
-                Node eldest = this.head.next;
+                Node<V> eldest = this.head.next;
                 unlink(eldest);
                 this.nodes.remove(eldest.key, eldest);
                 this.count--;
             }
-            node = new Node(key, budget);
+            node = new Node<>(key, value);
             linkMostRecent(node);
             this.nodes.put(key, node);
             this.count++;
-            return budget;
+            return value;
         }
         finally {
             this.lock.unlock();
         }
     }
 
-    private void moveToMostRecent(Node node) {
+    private void moveToMostRecent(Node<V> node) {
         if (this.head.prev != node) {
             unlink(node);
             linkMostRecent(node);
@@ -135,8 +153,8 @@ final class LruBudgetMap {
         this.mostRecent = node;
     }
 
-    private void linkMostRecent(Node node) {
-        Node last = this.head.prev;
+    private void linkMostRecent(Node<V> node) {
+        Node<V> last = this.head.prev;
         node.prev = last;
         node.next = this.head;
         last.next = node;
@@ -145,7 +163,7 @@ final class LruBudgetMap {
         this.mostRecent = node;
     }
 
-    private void unlink(Node node) {
+    private void unlink(Node<V> node) {
         node.prev.next = node.next;
         node.next.prev = node.prev;
         node.prev = node;
@@ -157,35 +175,15 @@ final class LruBudgetMap {
     }
 
     /**
-     * The least budget left among the destinations kept, read one at a time, without marking any as used.
-     * @return the least number of retries any destination would grant now, or empty when none is kept
+     * Each destination kept with its value, in no order; reading does not mark any as used.
+     * @param action told of each
      */
-    OptionalLong leastAvailable() {
-        long least = Long.MAX_VALUE;
-        boolean any = false;
-        for (Node node : this.nodes.values()) {
-            least = Math.min(least, node.budget.available());
-            any = true;
+    void forEach(BiConsumer<String, V> action) {
+        for (Node<V> node : this.nodes.values()) {
+            action.accept(node.key, node.value());
         }
-        return any ? OptionalLong.of(least) : OptionalLong.empty();
     }
 
-    /**
-     * The destinations kept with their budget left, the lowest first (then by key), without marking
-     * any as used.
-     * @param limit the most entries returned, positive
-     * @return an immutable list
-     */
-    List<DestinationBudget> snapshot(int limit) {
-        List<DestinationBudget> all = new ArrayList<>(Math.min(this.nodes.size(), this.maxDestinations));
-        for (Node node : this.nodes.values()) {
-            all.add(new DestinationBudget(node.key, node.budget.available()));
-        }
-        all.sort(LOWEST_FIRST);
-        return List.copyOf(all.subList(0, Math.min(limit, all.size())));
-    }
-
-    /** How many destinations are kept now. */
     int size() {
         return this.nodes.size();
     }
@@ -195,7 +193,7 @@ final class LruBudgetMap {
         this.lock.lock();
         try {
             List<String> keys = new ArrayList<>(this.count);
-            for (Node node = this.head.next; node != this.head; node = node.next) {
+            for (Node<V> node = this.head.next; node != this.head; node = node.next) {
                 keys.add(node.key);
             }
             return keys;
@@ -212,24 +210,28 @@ final class LruBudgetMap {
         }
     }
 
-    private static final class Node {
+    private static final class Node<V> {
 
         final String key;
 
-        final RetryBudget budget;
+        /** {@code null} only in the list's sentinel. */
+        final @Nullable V value;
 
-        Node prev = this;
+        Node<V> prev = this;
 
-        Node next = this;
+        Node<V> next = this;
 
         boolean linked;
 
-        /** The URI parts this destination was last looked up by, so the same parts find it without building the key. */
         volatile @Nullable Parts parts;
 
-        Node(String key, RetryBudget budget) {
+        Node(String key, @Nullable V value) {
             this.key = key;
-            this.budget = budget;
+            this.value = value;
+        }
+
+        V value() {
+            return Objects.requireNonNull(this.value, "the sentinel has no value");
         }
     }
 }
