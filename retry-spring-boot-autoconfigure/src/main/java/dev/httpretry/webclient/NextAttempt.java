@@ -123,18 +123,6 @@ final class NextAttempt {
         return 0;
     }
 
-    /**
-     * How long the call waits in fact for a wait of {@code nanos}: all of it, or, when the waits are
-     * skipped ({@link RetryWaits#skipsWaits()}), nothing, and the call's clock moves on by it instead.
-     */
-    static long toWait(RetryingCall call, long nanos) {
-        if (!call.filter.waits.skipsWaits()) {
-            return nanos;
-        }
-        call.execution.skipWait(nanos);
-        return 0;
-    }
-
     /** Marks the wait on the call's observation (with tracing: an event on its span). */
     static void observeWait(RetryingCall call, long delayNanos) {
         if (!call.filter.observations.isNoop()) {
