@@ -121,7 +121,7 @@ public final class HedgingBenchmark {
         HttpRetryProperties properties = new HttpRetryProperties();
         properties.getHedging().setEnabled(hedging);
         if (hedging) {
-            properties.getHedging().setDelay(delay);
+            properties.getHedging().setDelay(delay.toMillis() + "ms");
             properties.getHedging().setMaxHedges(maxHedges);
         }
         // the defaults otherwise: budget on (ratio 0.1), attempt-timeout 10s, deadline 15s

@@ -88,7 +88,7 @@ final class SoakClient {
         properties.getBudget().setMinRetriesPerSecond(settings.budgetMinRetriesPerSecond());
         if (!settings.hedgingDelay().isZero()) {
             properties.getHedging().setEnabled(true);
-            properties.getHedging().setDelay(settings.hedgingDelay());
+            properties.getHedging().setDelay(settings.hedgingDelay().toMillis() + "ms");
         }
         return properties;
     }
