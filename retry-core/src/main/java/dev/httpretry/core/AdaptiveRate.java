@@ -10,8 +10,10 @@ import java.util.function.LongSupplier;
  * until the destination first pushes back; then each pushback (a 429 or 503, or any answer with
  * {@code Retry-After} or rate-limit headers) cuts the rate to {@value #BETA} of what was being sent,
  * and every other answer lets it climb back along a cubic curve that returns to the rate of the last
- * cut after a while and probes above it, never more than twice the rate measured going out, never
- * below {@value #MIN_RATE} per second.
+ * cut after a while and probes above it, never to more than twice the rate measured going out, never
+ * below {@value #MIN_RATE} per second. Only a pushback lowers the rate: a client that sent little for
+ * a while (an idle spell, a quiet hour) keeps the rate its destination last took, rather than
+ * starting its next burst at twice what trickled out meanwhile.
  *
  * <p>An attempt takes its turn with {@link #reserve(long)}: the wait until its token is due, so that a
  * caller waits without holding a thread and later callers queue behind it. As in TCP, one round of
@@ -168,14 +170,19 @@ public final class AdaptiveRate {
         setRate(Math.min(this.rate, cut), now);
     }
 
-    /** The destination answered without pushing back: the rate climbs along the curve. */
+    /**
+     * The destination answered without pushing back: the rate climbs along the curve, as far as twice
+     * the rate measured going out, and never falls.
+     */
     public synchronized void onAnswer() {
         if (!this.limiting) {
             return;
         }
         long now = this.nanoTime.getAsLong();
         double t = (now - this.lastPushbackAt) / NANOS_PER_SECOND - this.recoverySeconds;
+        double current = this.rate;
         setRate(SCALE * t * t * t + this.lastMaxRate, now);
+        this.rate = Math.max(this.rate, current);
     }
 
     /**

@@ -96,6 +96,27 @@ class AdaptiveRateTests {
     }
 
     @Test
+    void anIdleSpellKeepsTheRateTheDestinationLastTook() {
+        sendEvenly(100, SECOND);
+        this.rate.onPushback(this.rate.generation());
+        sendEvenly(70, 20 * SECOND);
+        this.rate.onAnswer();
+        double learned = this.rate.rate();
+        assertThat(learned).isGreaterThan(70);
+        // a quiet minute, one call a second: its answers do not cut the rate to twice the trickle
+        for (int i = 0; i < 60; i++) {
+            this.now.addAndGet(SECOND);
+            this.rate.reserve(Long.MAX_VALUE);
+            this.rate.onAnswer();
+        }
+        assertThat(this.rate.measuredRate()).isLessThan(2);
+        assertThat(this.rate.rate()).isGreaterThanOrEqualTo(learned);
+        // a pushback still cuts it
+        this.rate.onPushback(this.rate.generation());
+        assertThat(this.rate.rate()).isLessThan(learned);
+    }
+
+    @Test
     void theRateNeverFallsBelowItsFloor() {
         for (int i = 0; i < 100; i++) {
             this.now.addAndGet(SECOND);
@@ -167,6 +188,8 @@ class AdaptiveRateTests {
 
         int aboveTwiceSent;
 
+        double before;
+
         Simulation(int capacity, int demand, long seed) {
             this.capacity = capacity;
             this.demand = demand;
@@ -198,6 +221,7 @@ class AdaptiveRateTests {
                     while (!this.lastSecond.isEmpty() && this.lastSecond.peekFirst() <= send[0] - SECOND) {
                         this.lastSecond.pollFirst();
                     }
+                    this.before = this.rate.rate();
                     if (this.lastSecond.size() >= this.capacity) {
                         this.rate.onPushback((int) send[1]);
                     }
@@ -208,7 +232,8 @@ class AdaptiveRateTests {
                     double current = this.rate.rate();
                     if (!Double.isInfinite(current)) {
                         this.lowest = Math.min(this.lowest, current);
-                        if (current > Math.max(2 * this.rate.measuredRate(), AdaptiveRate.MIN_RATE) * 1.000001) {
+                        // an answer raises the rate at most to twice what is measured going out
+                        if (current > this.before && current > Math.max(2 * this.rate.measuredRate(), AdaptiveRate.MIN_RATE) * 1.000001) {
                             this.aboveTwiceSent++;
                         }
                     }
