@@ -203,12 +203,14 @@ public final class AdaptiveRate {
 
     /**
      * The rate attempts go out at: the smoothed measurement, or, when the period under way shows
-     * more (a burst, or the first period) over at least {@value #BURST_MIN_SENDS} attempts, that
-     * period's rate so far, over at least a fifth of a period.
+     * more, that period's rate so far, over at least a fifth of a period: in a burst, once it counts
+     * {@value #BURST_MIN_SENDS} attempts; in the first period, from its first attempt, so that a
+     * destination that pushes back on a client's first few requests cuts from what they were sent
+     * at, not from nothing to the floor.
      */
     private double sendingRate(long now) {
         measure(now);
-        if (this.measureCount < BURST_MIN_SENDS) {
+        if (this.measured && this.measureCount < BURST_MIN_SENDS) {
             return this.measuredRate;
         }
         double partial = this.measureCount / (Math.max(now - this.measureStart, MEASURE_NANOS / 5) / NANOS_PER_SECOND);

@@ -37,6 +37,18 @@ class AdaptiveRateTests {
     }
 
     @Test
+    void aPushbackToAClientsFirstFewRequestsCutsFromWhatTheyWereSentAtNotToTheFloor() {
+        // a client just started: five requests at once, the first answer a 429
+        for (int i = 0; i < 5; i++) {
+            assertThat(this.rate.reserve(SECOND)).isZero();
+        }
+        this.now.addAndGet(2 * MS);
+        this.rate.onPushback(this.rate.generation());
+        // five in the first period, over at least a fifth of it (100 ms): 50 per second, cut to 35
+        assertThat(this.rate.rate()).isCloseTo(35, within(0.01));
+    }
+
+    @Test
     void aPushbackCutsTheRateToBetaOfWhatWasSentAndTurnsAreSpacedByIt() {
         sendEvenly(100, SECOND);  // 100 per second for a second
         this.rate.onPushback(this.rate.generation());
