@@ -156,8 +156,13 @@ public final class AdaptiveRate {
         }
         long now = this.nanoTime.getAsLong();
         // the cut is from what was measured going out, which lags a cut: pushbacks in a row cut to
-        // about the same rate instead of compounding, and never raise it
-        this.lastMaxRate = Math.max(sendingRate(now), MIN_RATE);
+        // about the same rate instead of compounding, and never raise it; while callers queue for
+        // turns, what goes out is the rate itself, whatever a measurement over a quiet spell says
+        double sending = sendingRate(now);
+        if (this.limiting && this.nextTurn > now) {
+            sending = Math.max(sending, this.rate);
+        }
+        this.lastMaxRate = Math.max(sending, MIN_RATE);
         this.lastPushbackAt = now;
         this.recoverySeconds = Math.cbrt(this.lastMaxRate * (1 - BETA) / SCALE);
         double cut = this.lastMaxRate * BETA;

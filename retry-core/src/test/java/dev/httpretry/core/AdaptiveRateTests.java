@@ -129,6 +129,23 @@ class AdaptiveRateTests {
     }
 
     @Test
+    void aPushbackWhileCallersQueueCutsFromTheRateNotFromAMeasurementOverAQuietSpell() {
+        sendEvenly(100, SECOND);
+        this.rate.onPushback(this.rate.generation());
+        sendEvenly(70, 20 * SECOND);
+        this.rate.onAnswer();
+        double learned = this.rate.rate();
+        // two quiet seconds, then a crowd of 50 queues for turns, and the first answer is a 429
+        this.now.addAndGet(2 * SECOND);
+        for (int i = 0; i < 50; i++) {
+            this.rate.reserve(Long.MAX_VALUE);
+        }
+        this.now.addAndGet(MS);
+        this.rate.onPushback(this.rate.generation());
+        assertThat(this.rate.rate()).isCloseTo(AdaptiveRate.BETA * learned, within(0.01 * learned));
+    }
+
+    @Test
     void theRateNeverFallsBelowItsFloor() {
         for (int i = 0; i < 100; i++) {
             this.now.addAndGet(SECOND);
