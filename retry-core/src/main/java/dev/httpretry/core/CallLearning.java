@@ -126,12 +126,16 @@ final class CallLearning {
         }
     }
 
-    /** Every copy in flight but {@code except} is cut (it lost, or the call ended): each was unanswered at least this long. */
-    void cutAllBut(int except, long now) {
+    /**
+     * Every copy in flight but {@code except} is cut (it lost, or the call ended): none is recorded. A
+     * copy cut as another answers says only that it was slower than the winner; counted at the time
+     * it was cut, most such copies would sit just above the hedging delay they were hedged at, and
+     * hold the destination's percentile up at that delay, whatever its answers' latencies became.
+     */
+    void cutAllBut(int except) {
         for (int i = 0; i < this.attempts.length; i++) {
             if (this.attempts[i] != 0 && this.attempts[i] != except) {
                 this.attempts[i] = 0;
-                record(now - this.sentAt[i]);
             }
         }
     }

@@ -79,7 +79,7 @@ abstract class LearningState extends CallState {
     @Override
     void lose(int except, Outcome outcome, RetryDecision decision) {
         if (this.learning != null) {
-            this.learning.cutAllBut(except, now());
+            this.learning.cutAllBut(except);
         }
         super.lose(except, outcome, decision);
     }

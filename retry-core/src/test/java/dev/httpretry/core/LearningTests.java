@@ -123,6 +123,21 @@ class LearningTests {
     }
 
     @Test
+    void aCopyCancelledBecauseAnotherAnsweredFirstIsNotCountedAsALatency() {
+        RetryClient client = client(RetryPolicy.builder().hedgingEnabled(true).hedgingAutoDelay()
+            .hedgingMinDelay(Duration.ofMillis(10)).build());
+        RetryExecution call = call(client, "/a");
+        call.turnNanos();
+        call.startAttempt();
+        this.nanos.addAndGet(40 * MS);
+        assertThat(call.startHedge()).isTrue();
+        this.nanos.addAndGet(3 * MS);
+        call.onResponse(2, 200, (name) -> null);
+        // the hedge's 3 ms is counted; the original, cancelled at 43 ms, is not
+        assertThat(client.learned().snapshot(10)).singleElement().extracting(LearnedDestination::latencies).isEqualTo(1);
+    }
+
+    @Test
     void aClientThatLearnsNothingKeepsNothing() {
         RetryClient client = client(RetryPolicy.defaults());
         assertThat(client.learned().enabled()).isFalse();
