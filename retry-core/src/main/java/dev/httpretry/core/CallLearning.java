@@ -33,15 +33,6 @@ final class CallLearning {
         this.generations = new int[copies];
     }
 
-    /**
-     * The longest an attempt waits for its turn: 2 seconds. Callers that find the destination's turns
-     * given further ahead fail at once ({@link StopReason#THROTTLED}) rather than queue to their
-     * deadline, so that a destination that takes less than is asked of it gets a short queue, and a
-     * rate that climbs back after an outage is not held behind a deadline's worth of turns given at
-     * the bottom of it.
-     */
-    static final long MAX_TURN_WAIT_NANOS = 2_000_000_000L;
-
     /** Whether the next attempt waited for its turn, so it counts as sent only when it goes out. */
     private boolean waited;
 

@@ -24,7 +24,7 @@ abstract class LearningState extends CallState {
      * How long the attempt about to start waits for its turn at its destination, with
      * {@code adaptive.enabled}: call it before {@code startAttempt()}, and wait that long first.
      * @return nanoseconds: {@code 0} to send now; {@code -1} when the turn would come at or after the
-     *     deadline, or later than {@link CallLearning#MAX_TURN_WAIT_NANOS}: then the call has ended with {@link StopReason#THROTTLED} and {@link #failure()}
+     *     deadline: then the call has ended with {@link StopReason#THROTTLED} and {@link #failure()}
      *     is a {@link RetryThrottledException}
      */
     public long turnNanos() {
@@ -33,7 +33,7 @@ abstract class LearningState extends CallState {
             return 0;
         }
         long left = timeLeftNanos();
-        long wait = learning.turn(Math.min(left, CallLearning.MAX_TURN_WAIT_NANOS));
+        long wait = learning.turn(left);
         if (wait < 0) {
             history().endError = new RetryThrottledException(this.attempts + 1, learning.rate(), Duration.ofNanos(Math.max(left, 0)));
             end(StopReason.THROTTLED);

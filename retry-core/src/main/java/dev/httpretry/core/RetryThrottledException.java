@@ -6,14 +6,12 @@ import java.time.Duration;
 /**
  * A call failed without sending its next attempt ({@link StopReason#THROTTLED}): the send rate its
  * destination has learned ({@code adaptive.enabled}) would give that attempt its turn only after the
- * call's deadline, or more than 2 seconds from now (the longest an attempt waits for its turn). An {@link IOException}, as a request that could not be sent is; earlier attempts'
+ * call's deadline. An {@link IOException}, as a request that could not be sent is; earlier attempts'
  * failures are attached as suppressed exceptions.
  */
 public class RetryThrottledException extends IOException {
 
     private static final long serialVersionUID = 1L;
-
-    private static final Duration MAX_TURN_WAIT = Duration.ofNanos(CallLearning.MAX_TURN_WAIT_NANOS);
 
     private final int attempt;
 
@@ -28,9 +26,7 @@ public class RetryThrottledException extends IOException {
     public RetryThrottledException(int attempt, double rate, Duration timeLeft) {
         super(String.format(java.util.Locale.ROOT,
                 "Attempt %d not sent: its destination's learned send rate (%.2f per second) gives it a turn only after"
-                        + " %s", attempt, rate, (timeLeft.compareTo(MAX_TURN_WAIT) > 0) ? "the longest an attempt waits for"
-                                + " its turn (" + Durations.format(MAX_TURN_WAIT) + ")"
-                                : "the call's deadline (" + Durations.format(timeLeft) + " left)"));
+                        + " the call's deadline (%s left)", attempt, rate, Durations.format(timeLeft)));
         this.attempt = attempt;
         this.rate = rate;
     }

@@ -72,37 +72,6 @@ class LearningTests {
     }
 
     @Test
-    void noAttemptWaitsMoreThanTwoSecondsForItsTurnWhateverItsDeadline() {
-        RetryClient client = client(RetryPolicy.builder().adaptive(true).deadline(Duration.ofSeconds(30)).build());
-        for (int i = 0; i < 20; i++) {
-            RetryExecution call = call(client, "/ok");
-            call.turnNanos();
-            call.startAttempt();
-            call.onResponse(1, 200, (name) -> null);
-            this.nanos.addAndGet(50 * MS);
-        }
-        RetryExecution pushedBack = call(client, "/busy");
-        pushedBack.turnNanos();
-        pushedBack.startAttempt();
-        pushedBack.onResponse(1, 429, (name) -> null);
-        double rate = client.learned().snapshot(10).get(0).rate();
-        // a crowd of 100 with 30 s to go: about two seconds' worth of turns are given, the rest fail at once
-        long longest = 0;
-        int throttled = 0;
-        for (int i = 0; i < 100; i++) {
-            RetryExecution call = call(client, "/crowd");
-            long wait = call.turnNanos();
-            if (wait < 0) {
-                throttled++;
-                assertThat(call.failure()).hasMessageContaining("the longest an attempt waits for its turn (2s)");
-            }
-            longest = Math.max(longest, wait);
-        }
-        assertThat(longest).isLessThan(Duration.ofSeconds(2).toNanos());
-        assertThat(100 - throttled).as("turns given at %.1f per second", rate).isBetween((int) (2 * rate) - 1, (int) (2 * rate) + 2);
-    }
-
-    @Test
     void anAutomaticHedgingDelayFollowsTheLatenciesNeverBelowItsMinimum() {
         RetryClient client = client(RetryPolicy.builder().hedgingEnabled(true).hedgingDelay(Duration.ofMillis(300)).hedgingAutoDelay()
             .hedgingMinDelay(Duration.ofMillis(10)).build());
