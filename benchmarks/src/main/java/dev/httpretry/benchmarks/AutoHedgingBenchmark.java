@@ -86,7 +86,7 @@ public final class AutoHedgingBenchmark {
                         slow = random.nextInt(100) < this.slowPercent.get();
                     }
                     Mono<Void> answer = response.sendString(Mono.just("ok")).then();
-                    return slow ? Mono.delay(SLOW).then(answer) : answer;
+                    return slow ? ServerHold.onItsLoop(request, SLOW).then(answer) : answer;
                 })
                 .bindNow();
         }
