@@ -66,7 +66,8 @@ public final class HedgingBenchmark {
                     slow = random.nextInt(100) < slowPercent;
                 }
                 Mono<Void> answer = response.sendString(Mono.just("ok")).then();
-                return slow ? Mono.delay(SLOW).then(answer) : answer;
+                // held on the connection's own event loop: see ServerHold
+                return slow ? ServerHold.onItsLoop(request, SLOW).then(answer) : answer;
             })
             .bindNow();
         Map<String, HttpRetryProperties> contenders = new LinkedHashMap<>();

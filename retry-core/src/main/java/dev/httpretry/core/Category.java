@@ -34,9 +34,11 @@ public enum Category {
     DNS_FAILURE(true, false),
 
     /**
-     * A pooled connection closed before any byte of the request was written to it (Reactor Netty's
-     * "Connection has been closed BEFORE send operation"): nothing was sent, and the failure says
-     * nothing about the server's health, so the request is sent again at once, on another connection.
+     * A connection closed before any byte of the request was written to it (Reactor Netty's
+     * "Connection has been closed BEFORE send operation"), or one that was never connected
+     * ({@code NotYetConnectedException}): nothing was sent, and the failure says nothing about the
+     * server's health, so the request is sent again at once, on another connection, without drawing
+     * from the retry budget (the server has not seen it yet).
      */
     CONNECTION_CLOSED_BEFORE_SEND(true, false),
 

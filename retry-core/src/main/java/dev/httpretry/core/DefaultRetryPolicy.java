@@ -84,8 +84,10 @@ final class DefaultRetryPolicy implements RetryPolicy {
         }
         if (category == Category.CONNECTION_CLOSED_BEFORE_SEND) {
             // Nothing was sent and nothing says the server is unwell: the next attempt goes at once, on
-            // another connection (a stale pooled one is no reason to wait); it still draws from the budget.
-            return retryOrStop(category, Duration.ZERO, DelaySource.BACKOFF, attempt, budget);
+            // another connection (a stale pooled one is no reason to wait). It is the first of this
+            // request the server can see, so the budget, which bounds what retries add to the server's
+            // load, is not drawn from; max-attempts and the deadline still hold.
+            return retryOrStop(category, Duration.ZERO, DelaySource.BACKOFF, attempt, RetryBudget.unlimited());
         }
         Backoff backoff = settings.backoff();
         Duration previous = attempt.previousDelay() != null ? attempt.previousDelay() : backoff.initialDelay();

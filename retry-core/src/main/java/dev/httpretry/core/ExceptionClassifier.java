@@ -63,10 +63,13 @@ public interface ExceptionClassifier {
             if (error instanceof SSLException) {
                 return Category.UNKNOWN_ERROR;
             }
-            // NotYetConnectedException: Netty reads a pooled channel whose connect was cut short (a
-            // cancelled exchange while connecting); treated as a broken connection
-            if (error instanceof SocketException || error instanceof ClosedChannelException
-                    || error instanceof NotYetConnectedException) {
+            // an I/O operation on a socket that was never connected: nothing of the request can have
+            // gone out on it (Netty's epoll transport raises it on a new pooled connection that
+            // received an event meant for the closed connection whose file descriptor it reuses)
+            if (error instanceof NotYetConnectedException) {
+                return Category.CONNECTION_CLOSED_BEFORE_SEND;
+            }
+            if (error instanceof SocketException || error instanceof ClosedChannelException) {
                 return Category.CONNECTION_RESET;
             }
             return null;

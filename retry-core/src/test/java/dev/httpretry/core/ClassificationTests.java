@@ -91,7 +91,7 @@ class ClassificationTests {
         assertThat(classify(new TimeoutException())).isEqualTo(Category.RESPONSE_TIMEOUT);
         assertThat(classify(new SocketException("Connection reset"))).isEqualTo(Category.CONNECTION_RESET);
         assertThat(classify(new ClosedChannelException())).isEqualTo(Category.CONNECTION_RESET);
-        assertThat(classify(new java.nio.channels.NotYetConnectedException())).isEqualTo(Category.CONNECTION_RESET);
+        assertThat(classify(new java.nio.channels.NotYetConnectedException())).isEqualTo(Category.CONNECTION_CLOSED_BEFORE_SEND);
         assertThat(classify(new IOException("Premature EOF"))).isEqualTo(Category.IO_ERROR);
         assertThat(classify(new SSLHandshakeException("PKIX path building failed"))).isEqualTo(Category.UNKNOWN_ERROR);
         assertThat(classify(new SSLException("bad record"))).isEqualTo(Category.UNKNOWN_ERROR);

@@ -6,11 +6,9 @@ import org.apache.hc.client5.http.impl.classic.HttpClientBuilder;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.http.client.HttpComponentsClientHttpRequestFactoryBuilder;
-import org.springframework.boot.http.client.ReactorClientHttpRequestFactoryBuilder;
 import org.springframework.boot.http.client.autoconfigure.ClientHttpRequestFactoryBuilderCustomizer;
 import org.springframework.boot.http.client.autoconfigure.reactive.ClientHttpConnectorBuilderCustomizer;
 import org.springframework.boot.http.client.reactive.HttpComponentsClientHttpConnectorBuilder;
-import org.springframework.boot.http.client.reactive.ReactorClientHttpConnectorBuilder;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
@@ -20,16 +18,19 @@ import org.springframework.core.annotation.Order;
 /**
  * Turns off the retries that an HTTP client under {@code WebClient} or {@code RestClient} makes on
  * its own, below the starter, where they would be requests that no attempt, budget or meter counts:
- * so that each attempt is one request on the wire.
+ * so that each attempt puts at most one request on the wire.
  *
  * <ul>
- * <li>Reactor Netty sends a request again once when its pooled connection fails (is reset) before
- * anything was written: {@code HttpClient.disableRetry(true)}. The starter retries that failure
- * itself, as a reset; a connection closed before anything was written, it retries at once and
- * whatever the method, as a request that never left ({@code Category.CONNECTION_CLOSED_BEFORE_SEND}).</li>
  * <li>Apache HttpClient 5's default retry strategy sends a request again after a {@code 429} or
  * {@code 503} and after some I/O failures: {@code disableAutomaticRetries()}, on the async client
  * under {@code WebClient} and on the classic one under {@code RestClient}.</li>
+ * <li>Reactor Netty's own retry is left on: it sends a request again only when nothing of it was
+ * written (its connection was reset, or found closed, before the request's headers went out; once
+ * they have, it turns its retry off for that request), so its re-send is the first of that request
+ * to reach the server, and a {@code POST} on a pooled connection the server had reset goes through
+ * as it does without the starter. A pooled connection that closes before anything was written and
+ * that Reactor Netty does not send again the starter retries itself, whatever the method
+ * ({@code Category.CONNECTION_CLOSED_BEFORE_SEND}).</li>
  * </ul>
  *
  * <p>Each is a customizer of the builder Spring Boot auto-configures ({@code ClientHttpConnectorBuilder}
@@ -51,7 +52,7 @@ final class ConnectorRetries {
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnBooleanProperty(name = HttpRetryProperties.PREFIX + ".enabled", matchIfMissing = true)
     @ConditionalOnClass(ClientHttpConnectorBuilderCustomizer.class)
-    @Import({ ReactorNettyConnector.class, HttpComponentsConnector.class })
+    @Import(HttpComponentsConnector.class)
     static class WebClientConnectors {
     }
 
@@ -59,21 +60,8 @@ final class ConnectorRetries {
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnBooleanProperty(name = HttpRetryProperties.PREFIX + ".enabled", matchIfMissing = true)
     @ConditionalOnClass(ClientHttpRequestFactoryBuilderCustomizer.class)
-    @Import({ ReactorNettyRequestFactory.class, HttpComponentsRequestFactory.class })
+    @Import(HttpComponentsRequestFactory.class)
     static class RestClientRequestFactories {
-    }
-
-    /** Reactor Netty under {@code WebClient}. */
-    @Configuration(proxyBeanMethods = false)
-    @ConditionalOnClass(name = "reactor.netty.http.client.HttpClient")
-    static class ReactorNettyConnector {
-
-        /** First of the customizers, so that an application's own comes after it. */
-        @Bean
-        @Order(Ordered.HIGHEST_PRECEDENCE)
-        ClientHttpConnectorBuilderCustomizer<ReactorClientHttpConnectorBuilder> httpRetryReactorNettyConnectorRetriesOff() {
-            return new ReactorNettyConnectorRetriesOff();
-        }
     }
 
     /** Apache HttpClient 5 (async) under {@code WebClient}. */
@@ -86,19 +74,6 @@ final class ConnectorRetries {
         @Order(Ordered.HIGHEST_PRECEDENCE)
         ClientHttpConnectorBuilderCustomizer<HttpComponentsClientHttpConnectorBuilder> httpRetryHttpComponentsConnectorRetriesOff() {
             return new HttpComponentsConnectorRetriesOff();
-        }
-    }
-
-    /** Reactor Netty under {@code RestClient}. */
-    @Configuration(proxyBeanMethods = false)
-    @ConditionalOnClass(name = "reactor.netty.http.client.HttpClient")
-    static class ReactorNettyRequestFactory {
-
-        /** First of the customizers, so that an application's own comes after it. */
-        @Bean
-        @Order(Ordered.HIGHEST_PRECEDENCE)
-        ClientHttpRequestFactoryBuilderCustomizer<ReactorClientHttpRequestFactoryBuilder> httpRetryReactorNettyRequestFactoryRetriesOff() {
-            return new ReactorNettyRequestFactoryRetriesOff();
         }
     }
 
@@ -120,15 +95,6 @@ final class ConnectorRetries {
      * type its class declares, and a lambda declares none.
      */
 
-    /** {@code HttpClient.disableRetry(true)} on the Reactor Netty client under {@code WebClient}. */
-    static final class ReactorNettyConnectorRetriesOff implements ClientHttpConnectorBuilderCustomizer<ReactorClientHttpConnectorBuilder> {
-
-        @Override
-        public ReactorClientHttpConnectorBuilder customize(ReactorClientHttpConnectorBuilder builder) {
-            return builder.withHttpClientCustomizer((httpClient) -> httpClient.disableRetry(true));
-        }
-    }
-
     /** {@code disableAutomaticRetries()} on the async Apache HttpClient 5 under {@code WebClient}. */
     static final class HttpComponentsConnectorRetriesOff
             implements ClientHttpConnectorBuilderCustomizer<HttpComponentsClientHttpConnectorBuilder> {
@@ -136,16 +102,6 @@ final class ConnectorRetries {
         @Override
         public HttpComponentsClientHttpConnectorBuilder customize(HttpComponentsClientHttpConnectorBuilder builder) {
             return builder.withHttpClientCustomizer(HttpAsyncClientBuilder::disableAutomaticRetries);
-        }
-    }
-
-    /** {@code HttpClient.disableRetry(true)} on the Reactor Netty client under {@code RestClient}. */
-    static final class ReactorNettyRequestFactoryRetriesOff
-            implements ClientHttpRequestFactoryBuilderCustomizer<ReactorClientHttpRequestFactoryBuilder> {
-
-        @Override
-        public ReactorClientHttpRequestFactoryBuilder customize(ReactorClientHttpRequestFactoryBuilder builder) {
-            return builder.withHttpClientCustomizer((httpClient) -> httpClient.disableRetry(true));
         }
     }
 

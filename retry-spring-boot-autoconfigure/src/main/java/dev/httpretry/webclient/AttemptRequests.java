@@ -10,8 +10,8 @@ import org.springframework.web.reactive.function.client.ClientRequest;
 
 /**
  * The request an attempt sends: the caller's, with the body's recorded bytes on every attempt after
- * the first, its number when {@code attempt-header} is set, and, when calls are observed, its own
- * trace context; under test ({@link RetryWaits#namesClients()}), the name of its client in
+ * the first, its number when {@code attempt-header} is set, when calls are observed its own trace
+ * context, and for a hedged call a hook that hands the copy its connection as it is written; under test ({@link RetryWaits#namesClients()}), the name of its client in
  * {@link RetryRequests#ATTRIBUTE}.
  */
 final class AttemptRequests {
@@ -31,10 +31,15 @@ final class AttemptRequests {
         ClientRequest sent = (call.body != null) ? call.body.request() : request;
         String header = execution.attemptHeader();
         boolean named = call.filter.waits.namesClients() && !request.attributes().containsKey(RetryRequests.ATTRIBUTE);
-        if (header == null && observations.isNoop() && !named) {
+        boolean hedged = call.hedged();
+        if (header == null && observations.isNoop() && !named && !hedged) {
             return sent;
         }
         ClientRequest.Builder builder = ClientRequest.from(sent);
+        if (hedged) {
+            // a copy may be cancelled while its request is out: its connection must then not be reused
+            builder.httpRequest(attempt::writing);
+        }
         if (header != null) {
             builder.headers((headers) -> headers.set(header, String.valueOf(execution.attempts())));
         }

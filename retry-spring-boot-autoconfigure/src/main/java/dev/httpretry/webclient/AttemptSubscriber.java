@@ -12,6 +12,7 @@ import reactor.core.CoreSubscriber;
 import reactor.core.Disposable;
 import reactor.util.context.Context;
 
+import org.springframework.http.client.reactive.ClientHttpRequest;
 import org.springframework.web.reactive.function.client.ClientResponse;
 
 /**
@@ -47,6 +48,9 @@ final class AttemptSubscriber implements CoreSubscriber<ClientResponse>, Runnabl
 
     /** The release of this copy's retried response, while other copies of a hedged call go on. */
     volatile @Nullable Disposable drain;
+
+    /** A hedged copy's native request (on Reactor Netty, its connection), once the connector writes it. */
+    private volatile @Nullable Object connection;
 
     AttemptSubscriber(RetryingCall call, int number, boolean cutByDeadline) {
         this.call = call;
@@ -126,10 +130,23 @@ final class AttemptSubscriber implements CoreSubscriber<ClientResponse>, Runnabl
         }
     }
 
+    /**
+     * The connector is writing this hedged copy's request: its connection is kept, so that a cancel
+     * closes it for good ({@link CancelledConnections}), at once if the copy was cancelled already.
+     */
+    void writing(ClientHttpRequest request) {
+        Object nativeRequest = request.getNativeRequest();
+        this.connection = nativeRequest;
+        if (this.done != 0) {
+            CancelledConnections.neverReused(nativeRequest);
+        }
+    }
+
     /** The attempt timeout. */
     @Override
     public void run() {
         if (DONE.compareAndSet(this, 0, 1)) {
+            CancelledConnections.neverReused(this.connection);
             cancelUpstream();
             // the call stops the observation with the error the execution records for the timeout
             this.call.onAttemptFailed(this, null);
@@ -162,6 +179,7 @@ final class AttemptSubscriber implements CoreSubscriber<ClientResponse>, Runnabl
 
     private boolean cancel(Throwable why) {
         if (DONE.compareAndSet(this, 0, 1)) {
+            CancelledConnections.neverReused(this.connection);
             cancelUpstream();
             disposeTimer();
             stopObservation(why);

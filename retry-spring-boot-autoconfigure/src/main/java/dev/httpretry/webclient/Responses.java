@@ -21,7 +21,7 @@ import org.springframework.web.reactive.function.client.ClientResponse;
 final class Responses {
 
     /** Reactor Netty's connection type, when Reactor Netty is the connector (it is optional, so found by name). */
-    private static final @Nullable Class<?> REACTOR_NETTY_CONNECTION = loadClass("reactor.netty.Connection");
+    static final @Nullable Class<?> REACTOR_NETTY_CONNECTION = loadClass("reactor.netty.Connection");
 
     private Responses() {
     }

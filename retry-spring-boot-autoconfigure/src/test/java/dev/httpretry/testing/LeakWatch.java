@@ -33,10 +33,16 @@ public final class LeakWatch implements AutoCloseable {
     private final ResourceLeakDetector.Level previousLevel = ResourceLeakDetector.getLevel();
 
     public LeakWatch(String name, int maxConnections) {
+        this(name, maxConnections, 2 * maxConnections);
+    }
+
+    /** A pool that lets {@code pendingAcquireMaxCount} requests wait for a connection ({@code -1}: any number). */
+    public LeakWatch(String name, int maxConnections, int pendingAcquireMaxCount) {
         ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.PARANOID);
         this.leaks.start();
         ((Logger) LoggerFactory.getLogger(LEAK_LOGGER)).addAppender(this.leaks);
         this.pool = ConnectionProvider.builder(name).maxConnections(maxConnections)
+            .pendingAcquireMaxCount(pendingAcquireMaxCount)
             .pendingAcquireTimeout(Duration.ofSeconds(5))
             .metrics(true, () -> (poolName, id, remoteAddress, metrics) -> this.metrics.set(metrics))
             .build();
@@ -46,6 +52,12 @@ public final class LeakWatch implements AutoCloseable {
     public void awaitAllReleased() {
         await().atMost(Duration.ofSeconds(10))
             .until(() -> this.metrics.get() != null && this.metrics.get().acquiredSize() == 0);
+    }
+
+    /** How many requests wait for a connection now. */
+    public int pendingAcquires() {
+        ConnectionPoolMetrics current = this.metrics.get();
+        return (current != null) ? current.pendingAcquireSize() : 0;
     }
 
     /**

@@ -10,9 +10,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
@@ -22,7 +28,8 @@ import reactor.netty.http.server.HttpServerResponse;
 /**
  * A real HTTP server on 127.0.0.1 (port 0) that answers from a script: each request takes the next
  * reply from the queue, or the default reply when the queue is empty. It records every request it
- * receives.
+ * receives, counts the requests of which any byte arrived (a request cut before its headers were
+ * whole counts there, not in {@link #requests()}), and can end the connections it holds open.
  */
 public final class TestServer implements AutoCloseable {
 
@@ -31,6 +38,11 @@ public final class TestServer implements AutoCloseable {
     private final List<Received> received = java.util.Collections.synchronizedList(new ArrayList<>());
 
     private final AtomicInteger count = new AtomicInteger();
+
+    private final AtomicInteger begun = new AtomicInteger();
+
+    /** The connections open now (a closed one leaves the group by itself). */
+    private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
 
     private volatile Reply fallback = Reply.status(200).body("ok");
 
@@ -41,6 +53,10 @@ public final class TestServer implements AutoCloseable {
         // reply written after the client gave up on the connection is the server's to lose.)
         this.server = HttpServer.create().host("127.0.0.1").port(0)
             .childOption(ChannelOption.ALLOCATOR, new UnpooledByteBufAllocator(false, true))
+            .doOnChannelInit((observer, channel, remote) -> {
+                this.connections.add(channel);
+                channel.pipeline().addFirst(RequestStarts.NAME, new RequestStarts(this.begun));
+            })
             .handle(this::handle)
             .bindNow();
     }
@@ -87,6 +103,27 @@ public final class TestServer implements AutoCloseable {
         return this.count.get();
     }
 
+    /**
+     * The requests of which at least one byte reached the server: bytes that arrive on a connection
+     * with no request in progress begin one, which lasts until the server has answered it.
+     */
+    public int requestsBegun() {
+        return this.begun.get();
+    }
+
+    /**
+     * Ends every connection the server holds open, as a server whose keep-alive timeout passed:
+     * with a close, or with a reset (a TCP RST: close with linger 0).
+     * @param reset whether to reset rather than close
+     * @return when the server's side of each is closed
+     */
+    public Mono<Void> endConnections(boolean reset) {
+        if (reset) {
+            this.connections.forEach((channel) -> channel.config().setOption(ChannelOption.SO_LINGER, 0));
+        }
+        return Mono.create((sink) -> this.connections.close().addListener((future) -> sink.success()));
+    }
+
     /** The URIs (path and query) of the requests received, in order. */
     public List<String> paths() {
         return received().stream().map(Received::uri).toList();
@@ -104,7 +141,40 @@ public final class TestServer implements AutoCloseable {
         this.received.add(new Received(request.method().name(), request.uri(), headers));
         this.count.incrementAndGet();
         Reply reply = this.script.poll();
-        return (reply != null ? reply : this.fallback).respond(request, response);
+        AtomicReference<Channel> channel = new AtomicReference<>();
+        response.withConnection((connection) -> channel.set(connection.channel()));
+        return (reply != null ? reply : this.fallback).respond(request, response).doFinally((signal) -> RequestStarts.answered(channel.get()));
+    }
+
+    /** First in each connection's pipeline: counts the requests of which any byte arrived. */
+    private static final class RequestStarts extends ChannelInboundHandlerAdapter {
+
+        static final String NAME = "testServer.requestStarts";
+
+        private final AtomicInteger begun;
+
+        /** Whether no request is in progress on this connection: the next byte begins one. */
+        private volatile boolean idle = true;
+
+        RequestStarts(AtomicInteger begun) {
+            this.begun = begun;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext context, Object message) {
+            if (this.idle && message instanceof ByteBuf bytes && bytes.isReadable()) {
+                this.idle = false;
+                this.begun.incrementAndGet();
+            }
+            context.fireChannelRead(message);
+        }
+
+        /** The server has answered the request in progress on this connection. */
+        static void answered(Channel channel) {
+            if (channel != null && channel.pipeline().get(NAME) instanceof RequestStarts starts) {
+                starts.idle = true;
+            }
+        }
     }
 
     @Override

@@ -1,6 +1,10 @@
 package dev.httpretry.webclient;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.httpretry.autoconfigure.HttpRetryAutoConfiguration;
@@ -10,23 +14,26 @@ import dev.httpretry.testing.MeteredAttempts;
 import dev.httpretry.testing.TestServer;
 import dev.httpretry.testing.TestServer.Reply;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.netty.channel.Channel;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 import reactor.core.publisher.Mono;
+import reactor.netty.Connection;
+import reactor.netty.ConnectionObserver;
+import reactor.netty.channel.AbortedException;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.http.client.autoconfigure.HttpClientAutoConfiguration;
+import org.springframework.boot.http.client.autoconfigure.reactive.ClientHttpConnectorBuilderCustomizer;
 import org.springframework.boot.http.client.autoconfigure.reactive.ReactiveHttpClientAutoConfiguration;
+import org.springframework.boot.http.client.reactive.ReactorClientHttpConnectorBuilder;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration;
 import org.springframework.http.HttpMethod;
-import org.springframework.http.client.reactive.ClientHttpRequest;
-import org.springframework.web.reactive.function.BodyInserter;
 import org.springframework.web.reactive.function.client.ClientRequest;
 import org.springframework.web.reactive.function.client.ExchangeFilterFunction;
 import org.springframework.web.reactive.function.client.WebClient;
@@ -36,11 +43,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
- * One request on the wire per attempt, on each connector Boot builds for {@code WebClient}: the
- * connector sends nothing again on its own below the retry filter, so the server counts as many
- * requests as {@code http.client.retry.attempts} counts attempts. Where a connector cannot be told
- * not to (the JDK {@code HttpClient}), start-up says so, and the server counts twice as many. Real
- * servers on 127.0.0.1; Boot's auto-configured connector and {@code WebClient.Builder}.
+ * At most one request on the wire per attempt, on each connector Boot builds for {@code WebClient}:
+ * below the retry filter, a connector sends nothing again that may have reached the server, so the
+ * server receives the bytes of as many requests as {@code http.client.retry.attempts} counts
+ * attempts that left the client. Where a connector cannot be told not to (the JDK {@code HttpClient}),
+ * start-up says so, and the server counts twice as many. Real servers on 127.0.0.1; Boot's
+ * auto-configured connector and {@code WebClient.Builder}.
  */
 @Tag("connectors")
 @ExtendWith(OutputCaptureExtension.class)
@@ -66,7 +74,7 @@ class WebClientConnectorResendTests {
                 assertThat(builder.build().get().uri(server.url()).retrieve().bodyToMono(String.class).block(BLOCK))
                     .isEqualTo("response 2");
                 assertThat(MeteredAttempts.all(registry)).isEqualTo(2);
-                assertThat(server.requests()).as("requests the server received").isEqualTo(MeteredAttempts.all(registry));
+                assertThat(server.requestsBegun()).as("requests of which bytes reached the server").isEqualTo(MeteredAttempts.all(registry));
             });
         }
     }
@@ -79,7 +87,7 @@ class WebClientConnectorResendTests {
                 assertThatExceptionOfType(WebClientRequestException.class)
                     .isThrownBy(() -> builder.build().get().uri(server.url()).retrieve().toBodilessEntity().block(BLOCK));
                 assertThat(MeteredAttempts.all(registry)).isEqualTo(2);
-                assertThat(server.requests()).as("requests the server received")
+                assertThat(server.requestsBegun()).as("requests of which bytes reached the server")
                     .isEqualTo(MeteredAttempts.all(registry) * connector.sendsPerGetWhenClosed);
             });
         }
@@ -93,7 +101,7 @@ class WebClientConnectorResendTests {
                 assertThatExceptionOfType(WebClientRequestException.class)
                     .isThrownBy(() -> builder.build().get().uri(server.url()).retrieve().toBodilessEntity().block(BLOCK));
                 assertThat(MeteredAttempts.all(registry)).isEqualTo(2);
-                assertThat(server.requests()).as("requests the server received")
+                assertThat(server.requestsBegun()).as("requests of which bytes reached the server")
                     .isEqualTo(MeteredAttempts.all(registry) * connector.sendsPerGetWhenClosed);
             });
         }
@@ -114,53 +122,102 @@ class WebClientConnectorResendTests {
     }
 
     /**
-     * A pooled connection the server closed, taken for a request that then waits to be written. A
-     * reset that arrives before anything was written, Reactor Netty sends again itself; a close,
-     * Reactor Netty reports as closed before send. With its retry turned off, either is an attempt,
-     * and the filter sends the request again: the close as a request that never left (at once, and a
-     * {@code POST} too), the reset as a reset (a {@code GET}, a method in {@code methods}).
+     * A {@code POST} without {@code Idempotency-Key} on a pooled connection that the server ends
+     * (closes or resets) once the request has taken it, before anything of the request was written.
+     * Reactor Netty sends a request again itself only when nothing of it was written (its retry is
+     * off for a request once its headers went out), so a reset before the write is sent again below
+     * the filter, within one attempt; a close Reactor Netty reports as closed before send, and the
+     * starter sends the request again, at once, whatever its method. Either way the {@code POST}
+     * goes through, as it does on a plain {@code WebClient} after a reset (after a close, a plain
+     * one fails), and the server receives the bytes of one request for every attempt that left.
      */
     @ParameterizedTest
-    @CsvSource({ "CLOSE, POST, AbortedException", "RESET, GET, NativeIoException" })
-    void aRequestOnAPooledConnectionTheServerClosedIsSentAgainAsAnAttempt(Close close, HttpMethod method, String error) {
-        // the server closes its connections 300 ms after each answer; the request's first write waits 900 ms
-        try (TestServer server = new TestServer().otherwise(close.after(Duration.ofMillis(300), Reply.status(200).body("ok")))) {
-            AtomicInteger writes = new AtomicInteger();
-            ExchangeFilterFunction firstWriteLate = (request, next) -> request.url().getPath().equals("/warm") ? next.exchange(request)
-                    : next.exchange(ClientRequest.from(request).body(late(request.body(), writes)).build());
-            Connector.REACTOR_NETTY.run(this.runner, (builder, registry) -> {
-                WebClient client = builder.filter(firstWriteLate).build();
+    @EnumSource
+    void aPostOnAPooledConnectionTheServerEndsBeforeItIsWrittenGoesThroughOnce(Close close) {
+        // first on a plain WebClient, with no retry filter above its connector (before the context,
+        // which disposes the global resources the servers here run on when it closes)
+        try (TestServer server = new TestServer()) {
+            WebClient plain = WebClient.builder().filter(endedBeforeTheFirstWrite(server, close, new CopyOnWriteArrayList<>())).build();
+            assertThat(plain.get().uri(server.url() + "/warm").retrieve().bodyToMono(String.class).block(BLOCK)).isEqualTo("ok");
+            Mono<String> post = plain.post().uri(server.url()).bodyValue("order").retrieve().bodyToMono(String.class);
+            if (close == Close.RESET) {
+                assertThat(post.block(BLOCK)).isEqualTo("ok");
+                assertThat(server.requestsBegun()).as("requests of which bytes reached the server").isEqualTo(2);
+            }
+            else {
+                assertThatExceptionOfType(WebClientRequestException.class).isThrownBy(() -> post.block(BLOCK))
+                    .withRootCauseInstanceOf(AbortedException.class);
+            }
+        }
+        try (TestServer server = new TestServer()) {
+            List<Channel> channels = new CopyOnWriteArrayList<>();
+            CountDownLatch released = new CountDownLatch(1);
+            ClientHttpConnectorBuilderCustomizer<ReactorClientHttpConnectorBuilder> observed = (reactor) -> reactor
+                .withHttpClientCustomizer((httpClient) -> httpClient.observe((connection, state) -> {
+                    if (state == ConnectionObserver.State.RELEASED) {
+                        released.countDown();
+                    }
+                }));
+            Connector.REACTOR_NETTY.run(this.runner.withBean(ClientHttpConnectorBuilderCustomizer.class, () -> observed), (builder, registry) -> {
+                WebClient client = builder.filter(endedBeforeTheFirstWrite(server, close, channels)).build();
                 assertThat(client.get().uri(server.url() + "/warm").retrieve().bodyToMono(String.class).block(BLOCK)).isEqualTo("ok");
-                // the connection back in the pool, before the server closes it
-                Thread.sleep(100);
-                long warmUp = MeteredAttempts.all(registry);
+                assertThat(released.await(10, TimeUnit.SECONDS)).as("the connection is back in the pool").isTrue();
 
-                assertThat(client.method(method).uri(server.url()).bodyValue("order").retrieve().bodyToMono(String.class).block(BLOCK))
+                assertThat(client.post().uri(server.url()).bodyValue("order").retrieve().bodyToMono(String.class).block(BLOCK))
                     .isEqualTo("ok");
-                assertThat(writes).as("requests the connector began to write").hasValue(2);
-                assertThat(MeteredAttempts.all(registry) - warmUp).as("attempts").isEqualTo(writes.get());
-                assertThat(MeteredAttempts.failedWith(registry, method.name(), error)).isEqualTo(1);
-                assertThat(server.received()).extracting(TestServer.Received::method).containsExactly("GET", method.name());
+                assertThat(channels.get(1)).as("the POST took the pooled connection").isSameAs(channels.get(0));
+                assertThat(server.received()).extracting(TestServer.Received::method).containsExactly("GET", "POST");
+                long attempts = MeteredAttempts.ofMethod(registry, "POST");
+                long neverLeft = MeteredAttempts.failedWith(registry, "POST", "AbortedException");
+                assertThat(attempts - neverLeft).as("POST attempts that left the client").isOne();
+                assertThat(server.requestsBegun()).as("requests of which bytes reached the server").isEqualTo(1 + attempts - neverLeft);
+                assertThat(attempts).isEqualTo((close == Close.CLOSE) ? 2 : 1);
             });
         }
     }
 
-    /** The first write of a request waits 900 ms once the connector has its connection; every write is counted. */
-    private static BodyInserter<?, ? super ClientHttpRequest> late(BodyInserter<?, ? super ClientHttpRequest> body, AtomicInteger writes) {
-        return (message, context) -> {
-            Mono<Void> insert = Mono.defer(() -> body.insert(message, context));
-            return (writes.incrementAndGet() == 1) ? Mono.delay(Duration.ofMillis(900)).then(insert) : insert;
-        };
+    /**
+     * Reactor Netty's retry does not send again a request of which anything was written: a
+     * {@code POST} whose connection the server resets as soon as its headers arrived (its body
+     * still going out) fails as it does without the starter, and reaches the server once.
+     */
+    @org.junit.jupiter.api.Test
+    void aPostResetOnceItsHeadersArrivedIsNotSentAgainBelowTheFilter() {
+        Reply resetOnHeaders = (request, response) -> Mono.fromRunnable(() -> response.withConnection((connection) -> {
+            connection.channel().config().setOption(io.netty.channel.ChannelOption.SO_LINGER, 0);
+            connection.channel().close();
+        }));
+        try (TestServer server = new TestServer().otherwise(resetOnHeaders)) {
+            Connector.REACTOR_NETTY.run(this.runner, (builder, registry) -> {
+                Mono<String> post = builder.build().post().uri(server.url()).bodyValue(new byte[512 * 1024]).retrieve().bodyToMono(String.class);
+                assertThatExceptionOfType(WebClientRequestException.class).isThrownBy(() -> post.block(BLOCK));
+                assertThat(MeteredAttempts.ofMethod(registry, "POST")).isOne();
+                assertThat(server.requestsBegun()).as("requests of which bytes reached the server").isOne();
+            });
+        }
+    }
+
+    /**
+     * Records each request's connection as it is written; the first {@code POST}'s connection is
+     * ended by the server before anything of that request is written, and that request never is.
+     */
+    private static ExchangeFilterFunction endedBeforeTheFirstWrite(TestServer server, Close close, List<Channel> channels) {
+        AtomicInteger posts = new AtomicInteger();
+        return (request, next) -> next.exchange(ClientRequest.from(request).body((message, context) -> {
+            Channel channel = ((Connection) message.getNativeRequest()).channel();
+            channels.add(channel);
+            if (request.method() != HttpMethod.POST || posts.incrementAndGet() > 1) {
+                return request.body().insert(message, context);
+            }
+            Mono<Void> gone = Mono.create((sink) -> channel.closeFuture().addListener((future) -> sink.success()));
+            return server.endConnections(close == Close.RESET).then(gone).then(Mono.never());
+        }).build());
     }
 
     /** How the server ends a connection it kept alive. */
     enum Close {
 
-        CLOSE, RESET;
-
-        Reply after(Duration after, Reply reply) {
-            return (this == CLOSE) ? Reply.closedAfter(after, reply) : Reply.resetAfter(after, reply);
-        }
+        CLOSE, RESET
     }
 
     /** Each connector Boot can build for WebClient, and how often it sends a GET whose connection closes before the response. */

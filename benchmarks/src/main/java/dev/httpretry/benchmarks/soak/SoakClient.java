@@ -27,8 +27,9 @@ import org.springframework.web.reactive.function.client.WebClient;
  * The client under soak: a {@link WebClient} over a bounded connection pool with metrics, with the
  * starter's {@link RetryExchangeFilterFunction} set up through its own properties, and what counts
  * the filter's work (its statistics, its meters, the soak's listener) so the counts can be checked
- * against each other. Reactor Netty's own retry is off, as the starter turns it off in the client
- * Boot builds: every request that reaches the server is an attempt.
+ * against each other. Reactor Netty's own retry stays on, as in the client Boot builds with the
+ * starter: it sends a request again only when nothing of it was written, so no call reaches the
+ * server more often than its attempts went there.
  */
 final class SoakClient {
 
@@ -65,7 +66,7 @@ final class SoakClient {
                 List.of(this.statistics, new RetryMetrics(this.registry, clients), this.tally));
         this.client = WebClient.builder()
             .baseUrl(baseUrl)
-            .clientConnector(new ReactorClientHttpConnector(HttpClient.create(this.pool).disableRetry(true)))
+            .clientConnector(new ReactorClientHttpConnector(HttpClient.create(this.pool)))
             .filter(above)
             .filter(new RetryExchangeFilterFunction(clients, listeners))
             .filter(below)
