@@ -13,10 +13,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The packaged app, AOT-processed at build time, started with {@code -Dspring.aot.enabled=true}:
@@ -62,23 +65,26 @@ class SampleAppAotIT {
 
     /** Waits until the start-up demo has made its 2 x 20 calls through {@code upstream}; returns that client's state. */
     private String awaitDemoDone(Process app, int port, Path log) throws Exception {
-        long deadline = System.nanoTime() + START_LIMIT.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!app.isAlive()) {
-                throw new AssertionError("The app stopped with exit code " + app.exitValue() + ":\n" + Files.readString(log));
-            }
-            try {
-                HttpResponse<String> response = get(port, "/actuator/retry/upstream");
-                if (response.statusCode() == 200 && response.body().contains("\"total\":40")) {
-                    return response.body();
+        AtomicReference<String> state = new AtomicReference<>();
+        try {
+            await().atMost(START_LIMIT).pollInterval(Duration.ofMillis(500)).until(() -> {
+                if (!app.isAlive()) {
+                    throw new AssertionError("The app stopped with exit code " + app.exitValue() + ":\n" + Files.readString(log));
                 }
-            }
-            catch (IOException notYetListening) {
-                // starting
-            }
-            Thread.sleep(500);
+                try {
+                    HttpResponse<String> response = get(port, "/actuator/retry/upstream");
+                    state.set(response.body());
+                    return response.statusCode() == 200 && response.body().contains("\"total\":40");
+                }
+                catch (IOException notYetListening) {
+                    return false;
+                }
+            });
         }
-        throw new AssertionError("No finished start-up demo within " + START_LIMIT + ":\n" + Files.readString(log));
+        catch (ConditionTimeoutException ex) {
+            throw new AssertionError("No finished start-up demo within " + START_LIMIT + ":\n" + Files.readString(log), ex);
+        }
+        return state.get();
     }
 
     private HttpResponse<String> get(int port, String path) throws IOException, InterruptedException {
