@@ -233,29 +233,13 @@ public final class SilentCallTrace {
                 List<String> taken = new ArrayList<>(events);
                 taken.stream().filter((e) -> e.contains("server got it on its ")).forEach((e) -> {
                     String remote = e.substring(e.indexOf("on its ") + 7).replace(", holds it 1 s", "");
-                    List<String> uses = new ArrayList<>(SERVER_USES.getOrDefault(remote, new ConcurrentLinkedQueue<>()));
-                    int at = 0;
-                    for (int u = 0; u < uses.size(); u++) {
-                        if (uses.get(u).contains("handles " + id)) {
-                            at = u;
-                        }
-                    }
                     trace.append("  server side of ").append(remote).append(", around ").append(id).append(":\n");
-                    uses.subList(Math.max(0, at - 8), Math.min(uses.size(), at + 4))
-                        .forEach((use) -> trace.append("    ").append(use).append('\n'));
+                    around(trace, SERVER_USES.get(remote), "handles " + id, 8, 4);
                 });
                 taken.stream().filter((e) -> e.contains("took connection")).forEach((e) -> {
                     String connection = e.substring(e.indexOf("connection ") + 11).split(" ")[0];
-                    List<String> uses = new ArrayList<>(CONNECTION_USES.getOrDefault(connection, new ConcurrentLinkedQueue<>()));
-                    int at = 0;
-                    for (int u = 0; u < uses.size(); u++) {
-                        if (uses.get(u).endsWith("request " + id)) {
-                            at = u;
-                        }
-                    }
                     trace.append("  connection ").append(connection).append(" of ").append(id).append(", around it:\n");
-                    uses.subList(Math.max(0, at - 6), Math.min(uses.size(), at + 5))
-                        .forEach((use) -> trace.append("    ").append(use).append('\n'));
+                    around(trace, CONNECTION_USES.get(connection), "request " + id, 6, 5);
                 });
             });
             System.out.print(trace);
@@ -264,6 +248,19 @@ public final class SilentCallTrace {
         EVENTS.clear();
         return String.format(Locale.ROOT, "%,d calls, %d failed, longest %,d ms, %d over %,d ms", calls, failed.get(), longest.get(),
                 slowCalls.size(), slowMillis);
+    }
+
+    /** Appends the entries of {@code history} from {@code before} ahead of the last one naming {@code marker} to {@code after} past it. */
+    private static void around(StringBuilder trace, java.util.Collection<String> history, String marker, int before, int after) {
+        List<String> uses = (history != null) ? new ArrayList<>(history) : List.of();
+        int at = 0;
+        for (int u = 0; u < uses.size(); u++) {
+            if (uses.get(u).contains(marker)) {
+                at = u;
+            }
+        }
+        uses.subList(Math.max(0, at - before), Math.min(uses.size(), at + after))
+            .forEach((use) -> trace.append("    ").append(use).append('\n'));
     }
 
     private static void note(String id, String event) {
