@@ -63,9 +63,8 @@ public interface ExceptionClassifier {
             if (error instanceof SSLException) {
                 return Category.UNKNOWN_ERROR;
             }
-            // an I/O operation on a socket that was never connected: nothing of the request can have
-            // gone out on it (Netty's epoll transport raises it on a new pooled connection that
-            // received an event meant for the closed connection whose file descriptor it reuses)
+            // an I/O operation on a socket that was never connected (Netty fails a write to a channel
+            // not yet active with it, before anything is written): nothing of the request went out
             if (error instanceof NotYetConnectedException) {
                 return Category.CONNECTION_CLOSED_BEFORE_SEND;
             }
