@@ -172,7 +172,7 @@ public final class AdaptiveRate {
             this.rate = cut;
         }
         this.generation++;
-        setRate(Math.min(this.rate, cut), now);
+        this.rate = capped(Math.min(this.rate, cut), now);
     }
 
     /**
@@ -185,9 +185,7 @@ public final class AdaptiveRate {
         }
         long now = this.nanoTime.getAsLong();
         double t = (now - this.lastPushbackAt) / NANOS_PER_SECOND - this.recoverySeconds;
-        double current = this.rate;
-        setRate(SCALE * t * t * t + this.lastMaxRate, now);
-        this.rate = Math.max(this.rate, current);
+        this.rate = Math.max(this.rate, capped(SCALE * t * t * t + this.lastMaxRate, now));
     }
 
     /**
@@ -222,10 +220,10 @@ public final class AdaptiveRate {
         return Math.max(this.measuredRate, partial);
     }
 
-    /** A new rate, never above twice the rate measured going out, never below the floor. */
-    private void setRate(double wanted, long now) {
+    /** {@code wanted}, but never above twice the rate measured going out, never below the floor. */
+    private double capped(double wanted, long now) {
         double capped = Math.min(wanted, 2 * sendingRate(now));
-        this.rate = Math.max(Double.isNaN(capped) ? MIN_RATE : capped, MIN_RATE);
+        return Math.max(Double.isNaN(capped) ? MIN_RATE : capped, MIN_RATE);
     }
 
     /** The time between two turns at the current rate. */
